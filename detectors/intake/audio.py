@@ -1,0 +1,132 @@
+"""Audio decoding: any supported file, or a video's audio track, to mono float32 at a chosen rate.
+
+PyAV decodes (FFmpeg's decoders for PCM, FLAC, MP3, AAC, Vorbis and Opus) and
+resamples with libswresample in the same pass, so a long 48 kHz stereo track is
+never held in memory at its native rate. This is the only place in fakeguard
+where audio is decoded: training, evaluation and serving all call
+:func:`load_audio`, so they see the same samples.
+"""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+
+from ..errors import CorruptMedia, MediaError, UnsupportedMedia
+from ._av import check_duration, decode_error, open_container, stream_duration, stream_infos
+from .info import DecodedAudio, MediaInfo
+from .limits import IntakeLimits
+from .sniff import MediaKind, Sniffed, sniff
+from .source import Deadline, MediaSource, check_size
+
+#: A stream that decodes to less than this share of its declared length is truncated.
+TRUNCATION_TOLERANCE = 0.9
+#: Declared lengths under this many seconds of slack are not called truncated
+#: (encoder padding and priming samples make short files a little off).
+TRUNCATION_SLACK_S = 0.25
+
+
+def load_audio(src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits | None = None, *,
+               sniffed: Sniffed | None = None) -> DecodedAudio:
+    """Decode the first audio stream of ``src`` to mono float32.
+
+    Args:
+        src: an audio file, or a video whose audio track is wanted.
+        sample_rate: output rate in Hz (16 kHz is what the voice models use).
+        limits: intake limits; the declared duration is checked before decoding
+            and the decoded length while decoding.
+        sniffed: the sniffer's answer when the caller already has it.
+
+    Returns:
+        The samples; channels are averaged to mono by the resampler.
+
+    Raises:
+        UnsupportedMedia: not audio or video, or a container with no audio stream.
+        CorruptMedia: unreadable, truncated, no samples, or NaN/inf samples.
+        MediaTooLarge: over ``max_bytes`` or ``max_duration_s``.
+        MediaTimeout: decoding ran past ``decode_timeout_s``.
+    """
+    limits = limits or IntakeLimits()
+    sniffed = sniffed or sniff(src)
+    if sniffed.kind is MediaKind.IMAGE:
+        raise UnsupportedMedia(src.name, f"expected audio or video, the bytes are an image ({sniffed.format})")
+    check_size(src, limits)
+    deadline = Deadline(src.name, limits.decode_timeout_s)
+    with open_container(src, sniffed.format) as container:
+        if not container.streams.audio:
+            raise UnsupportedMedia(src.name, f"{sniffed.format} file has no audio stream")
+        stream = container.streams.audio[0]
+        declared = stream_duration(stream, container)
+        check_duration(src, declared, limits)
+        native_rate = int(stream.codec_context.sample_rate or 0)
+        layout = stream.codec_context.layout
+        native_channels = len(layout.channels) if layout is not None else 0
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+        max_samples = int(limits.max_duration_s * sample_rate) + sample_rate
+        chunks: list[np.ndarray] = []
+        n_samples = 0
+        damaged = 0
+        try:
+            for packet in container.demux(stream):
+                deadline.check()
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    damaged += 1  # one damaged packet: skip it as players do, and say so
+                    continue
+                for frame in frames:
+                    for out in resampler.resample(frame):
+                        chunk = out.to_ndarray().reshape(-1)
+                        chunks.append(chunk)
+                        n_samples += len(chunk)
+                if n_samples > max_samples:
+                    check_duration(src, n_samples / sample_rate, limits)
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+        except MediaError:
+            raise
+        except Exception as exc:
+            raise decode_error(src, f"{sniffed.format} audio", exc) from exc
+    samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
+    return _checked(src, sniffed, samples, sample_rate, declared, native_rate, native_channels, damaged)
+
+
+def _checked(src: MediaSource, sniffed: Sniffed, samples: np.ndarray, sample_rate: int,
+             declared: float | None, native_rate: int, native_channels: int, damaged: int) -> DecodedAudio:
+    """Reject empty, non-finite or truncated results; collect warnings."""
+    if samples.size == 0:
+        raise CorruptMedia(src.name, f"{sniffed.format} file holds no decodable audio samples")
+    bad = int(np.count_nonzero(~np.isfinite(samples)))
+    if bad:
+        raise CorruptMedia(src.name, f"{bad} of {samples.size} decoded samples are NaN or infinite")
+    decoded = samples.size / sample_rate
+    if declared and decoded < declared * TRUNCATION_TOLERANCE - TRUNCATION_SLACK_S:
+        raise CorruptMedia(
+            src.name, f"truncated: the header declares {declared:.2f} s but only {decoded:.2f} s could be decoded"
+        )
+    warnings = []
+    if damaged:
+        warnings.append(f"{damaged} damaged audio packet(s) skipped")
+    return DecodedAudio(samples=samples, sample_rate=sample_rate, file=src.name, native_rate=native_rate,
+                        native_channels=native_channels, warnings=tuple(warnings))
+
+
+def probe_audio(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True,
+                sha256: str | None = None) -> MediaInfo:
+    """Facts about an audio file; with ``verify`` the whole stream is decoded and its real length reported."""
+    size = check_size(src, limits)
+    with open_container(src, sniffed.format) as container:
+        streams = stream_infos(container)
+    audio = next((s for s in streams if s.type == "audio"), None)
+    if audio is None:
+        raise UnsupportedMedia(src.name, f"{sniffed.format} file has no audio stream")
+    check_duration(src, audio.duration_s, limits)
+    duration, warnings = audio.duration_s, ()
+    if verify:
+        decoded = load_audio(src, sample_rate=audio.sample_rate or 16000, limits=limits, sniffed=sniffed)
+        duration, warnings = decoded.duration_s, decoded.warnings
+    return MediaInfo(
+        file=src.name, kind=MediaKind.AUDIO, format=sniffed.format, mime=sniffed.mime, size_bytes=size,
+        sha256=sha256 or src.sha256(), duration_s=duration, sample_rate=audio.sample_rate,
+        channels=audio.channels, streams=streams, warnings=warnings,
+    )
