@@ -33,6 +33,12 @@ class MediaError(Exception):
         return {"file": self.file, "error": self.code, "type": type(self).__name__, "reason": self.reason}
 
 
+class MediaNotFound(MediaError):
+    """The path does not exist, is not a regular file, or cannot be opened for reading."""
+
+    code = "not_found"
+
+
 class UnsupportedMedia(MediaError):
     """The bytes are not a kind or format fakeguard reads (or hold no usable stream)."""
 

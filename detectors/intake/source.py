@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Union
 
-from ..errors import CorruptMedia, MediaTimeout, MediaTooLarge
+from ..errors import CorruptMedia, MediaNotFound, MediaTimeout, MediaTooLarge
 from .limits import IntakeLimits
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -82,8 +82,8 @@ def as_source(source: PathLike | bytes | bytearray | memoryview | MediaSource, n
             path as given, or ``"<bytes>"`` for a buffer.
 
     Raises:
-        CorruptMedia: the path does not exist, is not a regular file, or
-            cannot be read.
+        MediaNotFound: the path does not exist, is a directory or another
+            non-regular file, or cannot be read.
     """
     if isinstance(source, MediaSource):
         return source if name is None else MediaSource(name=name, path=source.path, data=source.data)
@@ -93,13 +93,15 @@ def as_source(source: PathLike | bytes | bytearray | memoryview | MediaSource, n
     label = name or str(source)
     try:
         if not path.exists():
-            raise CorruptMedia(label, "no such file")
+            raise MediaNotFound(label, "no such file")
+        if path.is_dir():
+            raise MediaNotFound(label, "is a directory, not a file (use `fakeguard scan` for folders)")
         if not path.is_file():
-            raise CorruptMedia(label, "not a regular file")
+            raise MediaNotFound(label, "not a regular file")
         if not os.access(path, os.R_OK):
-            raise CorruptMedia(label, "permission denied: the file cannot be read")
+            raise MediaNotFound(label, "permission denied: the file cannot be read")
     except OSError as exc:  # e.g. a name too long, a broken mount
-        raise CorruptMedia(label, f"cannot be read: {exc.strerror or exc}") from exc
+        raise MediaNotFound(label, f"cannot be read: {exc.strerror or exc}") from exc
     return MediaSource(name=label, path=path)
 
 

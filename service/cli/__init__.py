@@ -1,2 +1,49 @@
-def main():
-    pass
+"""The ``fakeguard`` command line: one entry point, one module per subcommand.
+
+Subcommands parse their arguments, call :mod:`fakeguard.detectors`, and
+render; heavy imports (torch, PyAV) happen inside the commands so that
+``fakeguard --help`` is instant. Results go to stdout, logs and progress to
+stderr.
+
+Exit codes (the same for every subcommand):
+
+    0  every input was processed
+    1  at least one input could not be processed (each is reported; the others were)
+    2  usage error: unknown option or subcommand, missing argument
+    3  an internal error (a bug) on at least one input; the others were processed
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .exit_codes import EXIT_EPILOG
+from .inspect_cmd import inspect_command
+
+
+def _version() -> str:
+    from fakeguard.detectors import __version__
+
+    return __version__
+
+
+@click.group(epilog=EXIT_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fakeguard", prog_name="fakeguard")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """fakeguard: score images, voices and videos for deepfakes and AI fraud."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(inspect_command)
+
+
+def main() -> None:
+    """Console-script entry point (``fakeguard``)."""
+    cli(prog_name="fakeguard")
+
+
+__all__ = ["cli", "main"]
