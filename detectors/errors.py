@@ -56,8 +56,9 @@ class MediaTooLarge(MediaError):
 
     code = "too_large"
 
-    def __init__(self, file: str, reason: str, *, limit: str = "", value: float | None = None,
-                 maximum: float | None = None) -> None:
+    def __init__(
+        self, file: str, reason: str, *, limit: str = "", value: float | None = None, maximum: float | None = None
+    ) -> None:
         super().__init__(file, reason)
         self.limit = limit
         self.value = value

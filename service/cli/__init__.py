@@ -21,6 +21,8 @@ import click
 
 from .exit_codes import EXIT_EPILOG
 from .inspect_cmd import inspect_command
+from .score_cmd import score_command
+from .train_cmd import eval_group, train_group
 
 
 def _version() -> str:
@@ -39,6 +41,9 @@ def cli(verbose: int) -> None:
 
 
 cli.add_command(inspect_command)
+cli.add_command(score_command)
+cli.add_command(train_group)
+cli.add_command(eval_group)
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 import click
-
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 from .exit_codes import exit_code
@@ -27,8 +26,11 @@ def inspect_one(path: str, limits: IntakeLimits, verify: bool) -> Outcome:
         return Outcome(file=path, error=exc.to_dict())
     except Exception as exc:  # a bug in fakeguard or a library: report it, keep going
         log.exception("internal error while inspecting %s", path)
-        return Outcome(file=path, error={"file": path, "error": "internal", "type": type(exc).__name__,
-                                         "reason": f"internal error: {exc}"}, internal=True)
+        return Outcome(
+            file=path,
+            error={"file": path, "error": "internal", "type": type(exc).__name__, "reason": f"internal error: {exc}"},
+            internal=True,
+        )
 
 
 def _human_row(info: dict[str, Any]) -> list[str]:
@@ -67,7 +69,9 @@ def inspect_command(files: tuple[str, ...], as_json: bool, no_verify: bool, limi
     """
     outcomes = (inspect_one(path, limits, verify=not no_verify) for path in files)
     n_failed, n_internal = emit_outcomes(
-        outcomes, as_json=as_json, title="fakeguard inspect",
+        outcomes,
+        as_json=as_json,
+        title="fakeguard inspect",
         columns=["File", "Kind", "Format", "Size", "Duration", "Resolution", "Streams / reason"],
         row=_human_row,
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import click
-
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 _LIMIT_OPTIONS = (
@@ -37,3 +37,26 @@ def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for flag, field_name, kind, help_text in reversed(_LIMIT_OPTIONS):
         wrapper = click.option(flag, field_name, type=kind, default=None, help=help_text)(wrapper)
     return wrapper
+
+
+def thread_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--threads N`` (also ``FAKEGUARD_THREADS``), applied to torch before the command runs.
+
+    On small shared machines torch with several threads slows down sharply
+    whenever another process is busy; one thread is the steady default.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, threads: int | None, **kwargs: Any) -> Any:
+        from fakeguard.detectors.runtime import set_threads
+
+        set_threads(threads)
+        return func(*args, **kwargs)
+
+    return click.option(
+        "--threads",
+        type=click.IntRange(min=1),
+        default=None,
+        envvar="FAKEGUARD_THREADS",
+        help="torch CPU threads (default 1; env FAKEGUARD_THREADS).",
+    )(wrapper)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -38,8 +39,14 @@ class Outcome:
         return json.dumps({"file": self.file, "ok": True, **(self.result or {})})
 
 
-def emit_outcomes(outcomes: Iterable[Outcome], *, as_json: bool, title: str, columns: list[str],
-                  row: Callable[[dict[str, Any]], list[str]]) -> tuple[int, int]:
+def emit_outcomes(
+    outcomes: Iterable[Outcome],
+    *,
+    as_json: bool,
+    title: str,
+    columns: list[str],
+    row: Callable[[dict[str, Any]], list[str]],
+) -> tuple[int, int]:
     """Write every outcome to stdout and return (failed inputs, internal errors).
 
     Args:
@@ -73,5 +80,7 @@ def emit_outcomes(outcomes: Iterable[Outcome], *, as_json: bool, title: str, col
         console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
         console.print(table)
         if failed or internal:
-            Console(stderr=True).print(f"[yellow]{failed + internal} of {table.row_count} input(s) could not be processed[/yellow]")
+            Console(stderr=True).print(
+                f"[yellow]{failed + internal} of {table.row_count} input(s) could not be processed[/yellow]"
+            )
     return failed, internal

@@ -32,18 +32,38 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json
 
 def _full_report() -> Report:
     media = MediaInfo(
-        file="clip.mp4", kind=MediaKind.VIDEO, format="mp4", mime="video/mp4", size_bytes=1234, sha256="ab" * 32,
-        width=1280, height=720, duration_s=3.0, frame_rate=25.0, sample_rate=44100, channels=2,
-        streams=(StreamInfo(index=0, type="video", codec="h264", width=1280, height=720, frame_rate=25.0),
-                 StreamInfo(index=1, type="audio", codec="aac", sample_rate=44100, channels=2)),
+        file="clip.mp4",
+        kind=MediaKind.VIDEO,
+        format="mp4",
+        mime="video/mp4",
+        size_bytes=1234,
+        sha256="ab" * 32,
+        width=1280,
+        height=720,
+        duration_s=3.0,
+        frame_rate=25.0,
+        sample_rate=44100,
+        channels=2,
+        streams=(
+            StreamInfo(index=0, type="video", codec="h264", width=1280, height=720, frame_rate=25.0),
+            StreamInfo(index=1, type="audio", codec="aac", sample_rate=44100, channels=2),
+        ),
     )
     box = Box(10, 20, 110, 140)
     return Report(
-        file="clip.mp4", sha256="ab" * 32, kind=MediaKind.VIDEO, verdict=Verdict.FAKE, score=0.91,
-        reasons=["voice segment 1-3 s likely synthetic"], media=media,
+        file="clip.mp4",
+        sha256="ab" * 32,
+        kind=MediaKind.VIDEO,
+        verdict=Verdict.FAKE,
+        score=0.91,
+        reasons=["voice segment 1-3 s likely synthetic"],
+        media=media,
         faces=[FaceResult(box=box, score=0.2, detection_confidence=0.99, time_s=0.5, track_id=0)],
-        face_tracks=[FaceTrack(track_id=0, start_s=0.5, end_s=2.5, score=0.2,
-                               points=[TrackPoint(time_s=0.5, box=box, score=0.2)])],
+        face_tracks=[
+            FaceTrack(
+                track_id=0, start_s=0.5, end_s=2.5, score=0.2, points=[TrackPoint(time_s=0.5, box=box, score=0.2)]
+            )
+        ],
         speech_segments=[SpeechSegment(0.0, 1.0, speech=False), SpeechSegment(1.0, 3.0, speech=True, score=0.95)],
         timeline=[TimelineEntry(0.0, 1.0, face_score=0.2), TimelineEntry(1.0, 2.0, face_score=0.2, voice_score=0.95)],
         models=[ModelInfo(name="voice_x.v1", task="voice", version="1", weights_sha256="cd" * 32)],
@@ -89,8 +109,15 @@ def test_committed_schema_matches_the_code():
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(None, Verdict.UNCERTAIN), (0.0, Verdict.REAL), (0.29, Verdict.REAL), (0.3, Verdict.UNCERTAIN),
-     (0.69, Verdict.UNCERTAIN), (0.7, Verdict.FAKE), (1.0, Verdict.FAKE)],
+    [
+        (None, Verdict.UNCERTAIN),
+        (0.0, Verdict.REAL),
+        (0.29, Verdict.REAL),
+        (0.3, Verdict.UNCERTAIN),
+        (0.69, Verdict.UNCERTAIN),
+        (0.7, Verdict.FAKE),
+        (1.0, Verdict.FAKE),
+    ],
 )
 def test_verdict_thresholds(score, expected):
     assert VerdictThresholds().verdict(score) is expected

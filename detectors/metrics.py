@@ -1,0 +1,168 @@
+"""Detection metrics: EER, ROC AUC, expected calibration error, and DET/ROC plots.
+
+Conventions: label 1 = fake/spoof, higher score = more likely fake. ROC
+points come from scikit-learn; the EER is read off the ROC where the false
+positive and false negative rates cross (interpolated between the two
+nearest thresholds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.metrics import roc_auc_score, roc_curve
+
+
+@dataclass(frozen=True)
+class BinaryMetrics:
+    """Metrics of one set of scores.
+
+    Attributes:
+        n_real, n_fake: counts.
+        eer: equal error rate (0..1); None when one class is missing.
+        eer_threshold: score at the EER.
+        auc: ROC AUC; None when one class is missing.
+        ece: expected calibration error of the scores read as probabilities (15 bins).
+        accuracy_at_half: accuracy when thresholding the probability at 0.5.
+    """
+
+    n_real: int
+    n_fake: int
+    eer: float | None
+    eer_threshold: float | None
+    auc: float | None
+    ece: float | None
+    accuracy_at_half: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _arrays(labels: ArrayLike, scores: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(labels, dtype=np.int64).reshape(-1)
+    s = np.asarray(scores, dtype=np.float64).reshape(-1)
+    if y.shape != s.shape:
+        raise ValueError(f"labels and scores differ in length: {y.size} vs {s.size}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("scores contain NaN or infinite values")
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError("labels must be 0 (real) or 1 (fake)")
+    return y, s
+
+
+def equal_error_rate(labels: ArrayLike, scores: ArrayLike) -> tuple[float, float]:
+    """EER and the threshold where it is reached.
+
+    Raises:
+        ValueError: when only one class is present.
+    """
+    y, s = _arrays(labels, scores)
+    if y.min() == y.max():
+        raise ValueError("EER needs both real and fake samples")
+    fpr, tpr, thresholds = roc_curve(y, s, drop_intermediate=False)
+    fnr = 1.0 - tpr
+    diff = fpr - fnr
+    i = int(np.argmax(diff >= 0))  # first point where FPR has caught up with FNR
+    if i == 0:
+        return float(fpr[0]), float(thresholds[0])
+    # Linear interpolation between points i-1 and i, where fpr-fnr changes sign.
+    d0, d1 = diff[i - 1], diff[i]
+    w = d0 / (d0 - d1) if d1 != d0 else 0.0
+    eer = float(fpr[i - 1] + w * (fpr[i] - fpr[i - 1]))
+    thr = thresholds[i - 1] + w * (thresholds[i] - thresholds[i - 1])
+    if not np.isfinite(thr):
+        thr = thresholds[i]
+    return eer, float(thr)
+
+
+def expected_calibration_error(labels: ArrayLike, probs: ArrayLike, n_bins: int = 15) -> float:
+    """ECE: the mean gap between confidence and accuracy over equal-width probability bins.
+
+    Computed on P(fake) as a binary reliability diagram (each bin compares the
+    mean predicted probability with the observed share of fakes).
+    """
+    y, p = _arrays(labels, probs)
+    if p.min() < 0 or p.max() > 1:
+        raise ValueError("probabilities must lie in [0, 1]")
+    bins = np.minimum((p * n_bins).astype(int), n_bins - 1)
+    ece = 0.0
+    for b in range(n_bins):
+        mask = bins == b
+        if mask.any():
+            ece += mask.mean() * abs(p[mask].mean() - y[mask].mean())
+    return float(ece)
+
+
+def binary_metrics(labels: ArrayLike, scores: ArrayLike, probabilities: ArrayLike | None = None) -> BinaryMetrics:
+    """All metrics for one evaluation set.
+
+    Args:
+        labels: 1 = fake.
+        scores: any monotone score (logits or probabilities) for EER and AUC.
+        probabilities: calibrated P(fake) for ECE and accuracy; defaults to
+            ``scores`` when those already lie in [0, 1].
+    """
+    y, s = _arrays(labels, scores)
+    n_fake = int(y.sum())
+    n_real = int(y.size - n_fake)
+    if probabilities is None and s.size and s.min() >= 0 and s.max() <= 1:
+        probabilities = s
+    ece = acc = None
+    if probabilities is not None and y.size:
+        _, p = _arrays(y, probabilities)
+        ece = expected_calibration_error(y, p)
+        acc = float(np.mean((p >= 0.5) == (y == 1)))
+    if n_fake == 0 or n_real == 0:
+        return BinaryMetrics(n_real, n_fake, None, None, None, ece, acc)
+    eer, thr = equal_error_rate(y, s)
+    return BinaryMetrics(n_real, n_fake, eer, thr, float(roc_auc_score(y, s)), ece, acc)
+
+
+def plot_det_roc(curves: dict[str, tuple[Sequence[int], Sequence[float]]], path: str, title: str = "") -> None:
+    """Write a PNG with a DET curve (normal-deviate axes) and a ROC curve for each named set.
+
+    Args:
+        curves: name -> (labels, scores).
+        path: output PNG path.
+        title: figure title.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from scipy.stats import norm
+    from sklearn.metrics import det_curve
+
+    fig, (ax_det, ax_roc) = plt.subplots(1, 2, figsize=(11, 5))
+    ticks = np.array([0.001, 0.01, 0.05, 0.2, 0.5, 0.8])
+    for name, (labels, scores) in curves.items():
+        y, s = _arrays(labels, scores)
+        if y.min() == y.max():
+            continue
+        fpr, fnr, _ = det_curve(y, s)
+        eps = 1e-4
+        ax_det.plot(norm.ppf(np.clip(fpr, eps, 1 - eps)), norm.ppf(np.clip(fnr, eps, 1 - eps)), label=name)
+        rfpr, rtpr, _ = roc_curve(y, s)
+        ax_roc.plot(rfpr, rtpr, label=f"{name} (AUC {roc_auc_score(y, s):.3f})")
+    ax_det.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
+    ax_det.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
+    ax_det.set_xlabel("false positive rate (real called fake)")
+    ax_det.set_ylabel("false negative rate (fake missed)")
+    ax_det.set_title("DET")
+    ax_det.grid(True, alpha=0.3)
+    ax_roc.plot([0, 1], [0, 1], "k:", lw=0.8)
+    ax_roc.set_xlabel("false positive rate")
+    ax_roc.set_ylabel("true positive rate")
+    ax_roc.set_title("ROC")
+    ax_roc.grid(True, alpha=0.3)
+    for ax in (ax_det, ax_roc):
+        ax.legend(fontsize=7, loc="best")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,83 @@
+"""Audio files to reports: decode, find speech, score windows, fuse, explain.
+
+Stages and their timing names: ``decode`` (PyAV to 16 kHz mono),
+``vad_normalize`` (activity, trimming, loudness), ``classify_voice`` (the
+model, one trunk pass per file). The per-second timeline takes, for each
+second, the highest score of the speech windows that cover it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from .. import __version__
+from ..intake import IntakeLimits, MediaSource, load_audio
+from ..intake.probe import probe
+from ..report import Report, ReportWarning, SpeechSegment, StageTiming, TimelineEntry, VerdictThresholds
+from .voice import VoiceDetector, VoiceResult
+
+
+def voice_timeline(segments: list[SpeechSegment], duration_s: float) -> list[TimelineEntry]:
+    """Per-second voice scores: the maximum over the scored windows overlapping each second."""
+    entries = []
+    for second in range(int(math.ceil(duration_s))):
+        start, end = float(second), min(float(second + 1), duration_s)
+        scores = [s.score for s in segments if s.score is not None and s.start_s < end and s.end_s > start]
+        entries.append(TimelineEntry(start_s=start, end_s=round(end, 3), voice_score=max(scores) if scores else None))
+    return entries
+
+
+def voice_reasons(result: VoiceResult, thresholds: VerdictThresholds) -> list[str]:
+    """Sentences naming the windows that drive a fake verdict ("voice segment 12-16 s likely synthetic")."""
+    if result.file_score is None:
+        return []
+    flagged = [s for s in result.segments if s.score is not None and s.score >= thresholds.fake_at]
+    if not flagged:
+        if result.file_score < thresholds.real_below:
+            return [f"voice scored {result.file_score:.2f}: no synthetic segment found"]
+        return [f"voice scored {result.file_score:.2f}: inconclusive"]
+    merged: list[list[float]] = []
+    for seg in flagged:
+        if merged and seg.start_s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], seg.end_s)
+            merged[-1][2] = max(merged[-1][2], seg.score)
+        else:
+            merged.append([seg.start_s, seg.end_s, seg.score])
+    return [
+        f"voice segment {a:.0f}-{b:.0f} s likely synthetic (score {p:.2f})"
+        for a, b, p in sorted(merged, key=lambda m: -m[2])
+    ]
+
+
+def score_audio(
+    src: MediaSource,
+    detector: VoiceDetector,
+    limits: IntakeLimits | None = None,
+    thresholds: VerdictThresholds | None = None,
+) -> Report:
+    """Score an audio file (the caller has identified it as audio) and build its report."""
+    limits = limits or IntakeLimits()
+    thresholds = thresholds or VerdictThresholds()
+    t0 = time.perf_counter()
+    info = probe(src, limits, verify=False)
+    decoded = load_audio(src, sample_rate=detector.sample_rate, limits=limits)
+    t1 = time.perf_counter()
+    result = detector.score_waveform(decoded.samples, decoded.sample_rate)
+    timings = [StageTiming("decode", t1 - t0)] + [StageTiming(k, v) for k, v in result.seconds.items()]
+    warnings = [ReportWarning("decode", w) for w in decoded.warnings] + list(result.warnings)
+    return Report(
+        file=src.name,
+        sha256=info.sha256,
+        kind=info.kind,
+        verdict=thresholds.verdict(result.file_score),
+        score=result.file_score,
+        reasons=voice_reasons(result, thresholds),
+        media=info,
+        speech_segments=result.segments,
+        timeline=voice_timeline(result.segments, decoded.duration_s),
+        models=[m for m in [detector.model_info] if m is not None],
+        timings=timings,
+        warnings=warnings,
+        fakeguard_version=__version__,
+    )

@@ -1,0 +1,1 @@
+"""Training and evaluation: configs as data, a resumable loop, and one module per task."""

@@ -1,0 +1,81 @@
+"""``fakeguard train voice`` and ``fakeguard eval voice``."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import click
+
+log = logging.getLogger(__name__)
+
+_SET_HELP = "Override a config value, e.g. --set epochs=3 --set data.holdout_family=formant (repeatable)."
+
+
+@click.group("train")
+def train_group() -> None:
+    """Train a detector from a config (YAML) and the shared or your own data."""
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Evaluate trained weights on a data split."""
+
+
+@train_group.command("voice")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="YAML config (default: the shipped model's, detectors/configs/voice_lcnn_small.yaml).",
+)
+@click.option("--set", "overrides", multiple=True, help=_SET_HELP)
+@click.option("--no-resume", is_flag=True, help="Start again even if the run folder has a checkpoint.")
+def train_voice_command(config_path: str | None, overrides: tuple[str, ...], no_resume: bool) -> None:
+    """Train the voice anti-spoofing model; resumes from the run folder's last checkpoint."""
+    from fakeguard.detectors.training.config import load_config
+    from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path, train_voice
+
+    cfg = load_config(VoiceTrainConfig, config_path or default_config_path(), overrides)
+    results = train_voice(cfg, resume=not no_resume)
+    click.echo(
+        json.dumps(
+            {
+                "out_dir": cfg.out_dir,
+                "test": results["test"]["overall"],
+                "holdout": results.get("holdout", {}).get("overall"),
+            },
+            indent=2,
+        )
+    )
+
+
+@eval_group.command("voice")
+@click.argument("weights", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="The run's config (for its data split); default: the shipped model's.",
+)
+@click.option("--set", "overrides", multiple=True, help=_SET_HELP)
+@click.option("--split", "split_name", default="test", show_default=True, help="Which split to evaluate.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write metrics.json, scores.csv and det_roc.png here.",
+)
+def eval_voice_command(
+    weights: str, config_path: str | None, overrides: tuple[str, ...], split_name: str, out_dir: str | None
+) -> None:
+    """Evaluate a voice weight folder on a split of the configured data (EER, AUC, ECE per generator)."""
+    from fakeguard.detectors.training.config import load_config
+    from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path, evaluate_voice
+
+    cfg = load_config(VoiceTrainConfig, config_path or default_config_path(), overrides)
+    metrics = evaluate_voice(weights, cfg, split_name, out_dir)
+    click.echo(json.dumps(metrics["overall"], indent=2))

@@ -1,0 +1,71 @@
+"""Configs as data (unknown keys and bad types fail) and checkpoints that resume exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from fakeguard.detectors.models import create_model
+from fakeguard.detectors.training.checkpoint import load_checkpoint, save_checkpoint
+from fakeguard.detectors.training.config import load_config, parse_overrides
+from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path
+
+
+def test_shipped_config_loads_and_overrides_apply():
+    cfg = load_config(
+        VoiceTrainConfig, default_config_path(), ["epochs=3", "data.holdout_family=formant", "augment.snr_db=[1, 2]"]
+    )
+    assert cfg.epochs == 3 and cfg.data.holdout_family == "formant" and tuple(cfg.augment.snr_db) == (1.0, 2.0)
+
+
+def test_unknown_keys_and_wrong_types_fail_with_the_key_named(tmp_path):
+    with pytest.raises(ValueError, match="epoch"):
+        load_config(VoiceTrainConfig, None, ["epoch=3"])
+    with pytest.raises(ValueError, match="data.holdout"):
+        load_config(VoiceTrainConfig, None, ["data.holdout=x"])
+    with pytest.raises(ValueError, match="epochs"):
+        load_config(VoiceTrainConfig, None, ["epochs=many"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n")
+    with pytest.raises(ValueError, match="mapping"):
+        load_config(VoiceTrainConfig, bad)
+    with pytest.raises(ValueError):
+        parse_overrides(["no_equals_sign"])
+
+
+def _step(model, opt, seed):
+    torch.manual_seed(seed)
+    x = torch.randn(2, int(model.cfg.window_s * 16000)) * 0.1
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), torch.tensor([0.0, 1.0]))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def test_checkpoint_resume_continues_exactly(tmp_path):
+    torch.manual_seed(0)
+    model = create_model("voice_lcnn_small", width=0.25)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=5)
+    rng = np.random.default_rng(0)
+    _step(model, opt, 1)
+    sched.step()
+    save_checkpoint(
+        tmp_path / "c.safetensors", model=model, optimizer=opt, scheduler=sched, epoch=1, info={"note": "x"}, rng=rng
+    )
+    expected_draw = rng.random()
+    _step(model, opt, 2)
+    expected = {k: v.clone() for k, v in model.state_dict().items()}
+
+    torch.manual_seed(123)
+    model2 = create_model("voice_lcnn_small", width=0.25)
+    opt2 = torch.optim.AdamW(model2.parameters(), lr=1e-3)
+    sched2 = torch.optim.lr_scheduler.CosineAnnealingLR(opt2, T_max=5)
+    rng2 = np.random.default_rng(99)
+    epoch, info = load_checkpoint(tmp_path / "c.safetensors", model=model2, optimizer=opt2, scheduler=sched2, rng=rng2)
+    assert epoch == 1 and info == {"note": "x"}
+    assert rng2.random() == expected_draw
+    assert sched2.last_epoch == sched.last_epoch
+    _step(model2, opt2, 2)
+    for key, value in model2.state_dict().items():
+        assert torch.equal(value, expected[key]), key
