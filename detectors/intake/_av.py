@@ -8,14 +8,14 @@ here, once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Iterator
 
 import av
 import av.container
 
-from ..errors import CorruptMedia, MediaError, MediaTooLarge
+from ..errors import CorruptMedia, MediaError, MediaTooLarge, UnsupportedMedia
 from .info import StreamInfo
 from .limits import IntakeLimits
 from .source import MediaSource
@@ -38,6 +38,14 @@ def open_container(src: MediaSource, fmt: str) -> Iterator[av.container.InputCon
             container.close()
     finally:
         fh.close()
+
+
+def decoder_context(src: MediaSource, stream: av.stream.Stream, what: str) -> av.codec.context.CodecContext:
+    """The stream's decoder context, or :class:`UnsupportedMedia` when FFmpeg has no decoder for its codec."""
+    ctx = stream.codec_context
+    if ctx is None:
+        raise UnsupportedMedia(src.name, f"the {what} stream's codec cannot be decoded (no decoder for it)")
+    return ctx
 
 
 def _ffmpeg_reason(exc: BaseException) -> str:
@@ -79,6 +87,8 @@ def stream_infos(container: av.container.InputContainer) -> tuple[StreamInfo, ..
     """Facts about every stream, in container order."""
     out = []
     for stream in container.streams:
+        # codec_context is None for a stream whose codec FFmpeg has no decoder
+        # for (an unknown or damaged codec id): report what is known.
         ctx = stream.codec_context
         codec = getattr(ctx, "name", None) or "unknown"
         duration = stream_duration(stream, container)
@@ -86,7 +96,7 @@ def stream_infos(container: av.container.InputContainer) -> tuple[StreamInfo, ..
             rate = stream.average_rate or stream.guessed_rate
             out.append(StreamInfo(
                 index=stream.index, type="video", codec=codec, duration_s=duration,
-                width=ctx.width or None, height=ctx.height or None,
+                width=getattr(ctx, "width", 0) or None, height=getattr(ctx, "height", 0) or None,
                 frame_rate=float(rate) if rate else None, frames=stream.frames or None,
             ))
         elif stream.type == "audio":
@@ -94,7 +104,8 @@ def stream_infos(container: av.container.InputContainer) -> tuple[StreamInfo, ..
             channels = len(layout.channels) if layout is not None else getattr(ctx, "channels", None)
             out.append(StreamInfo(
                 index=stream.index, type="audio", codec=codec, duration_s=duration,
-                sample_rate=ctx.sample_rate or None, channels=channels or None, frames=stream.frames or None,
+                sample_rate=getattr(ctx, "sample_rate", 0) or None, channels=channels or None,
+                frames=stream.frames or None,
             ))
         else:
             out.append(StreamInfo(index=stream.index, type=str(stream.type), codec=codec, duration_s=duration))

@@ -13,7 +13,7 @@ import av
 import numpy as np
 
 from ..errors import CorruptMedia, MediaError, UnsupportedMedia
-from ._av import check_duration, decode_error, open_container, stream_duration, stream_infos
+from ._av import check_duration, decode_error, decoder_context, open_container, stream_duration, stream_infos
 from .info import DecodedAudio, MediaInfo
 from .limits import IntakeLimits
 from .sniff import MediaKind, Sniffed, sniff
@@ -24,6 +24,10 @@ TRUNCATION_TOLERANCE = 0.9
 #: Declared lengths under this many seconds of slack are not called truncated
 #: (encoder padding and priming samples make short files a little off).
 TRUNCATION_SLACK_S = 0.25
+#: No real recording is sampled faster (DXD is 352.8 kHz, the fastest PCM rates
+#: 768 kHz); a header claiming more is damaged, and resampling from it to 16 kHz
+#: costs seconds per packet, so a small file could hold a worker until the timeout.
+MAX_SAMPLE_RATE = 768_000
 
 
 def load_audio(src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits | None = None, *,
@@ -51,17 +55,28 @@ def load_audio(src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits 
     if sniffed.kind is MediaKind.IMAGE:
         raise UnsupportedMedia(src.name, f"expected audio or video, the bytes are an image ({sniffed.format})")
     check_size(src, limits)
+    wav_declared = _check_wav_header(src, sniffed, limits)
     deadline = Deadline(src.name, limits.decode_timeout_s)
     with open_container(src, sniffed.format) as container:
         if not container.streams.audio:
             raise UnsupportedMedia(src.name, f"{sniffed.format} file has no audio stream")
         stream = container.streams.audio[0]
-        declared = stream_duration(stream, container)
+        ctx = decoder_context(src, stream, f"{sniffed.format} audio")
+        # A WAV header's own data size is the truth FFmpeg hides (it clamps to the file),
+        # so truncation of a WAV is judged against it.
+        declared = wav_declared or stream_duration(stream, container)
         check_duration(src, declared, limits)
-        native_rate = int(stream.codec_context.sample_rate or 0)
-        layout = stream.codec_context.layout
+        native_rate = int(ctx.sample_rate or 0)
+        if native_rate > MAX_SAMPLE_RATE:
+            raise CorruptMedia(src.name, f"the header declares a sample rate of {native_rate} Hz, "
+                                         f"over the {MAX_SAMPLE_RATE} Hz of any real recording")
+        layout = ctx.layout
         native_channels = len(layout.channels) if layout is not None else 0
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+        # Resample only (packed float, the input's own layout) and average the
+        # channels here: libswresample's down-mix to mono sums the channels at
+        # -3 dB, which is not an average and overshoots [-1, 1] on full-scale stereo.
+        # (Packed, not planar: PyAV reads planes past the eighth out of bounds.)
+        resampler = av.AudioResampler(format="flt", rate=sample_rate)
         max_samples = int(limits.max_duration_s * sample_rate) + sample_rate
         chunks: list[np.ndarray] = []
         n_samples = 0
@@ -76,19 +91,73 @@ def load_audio(src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits 
                     continue
                 for frame in frames:
                     for out in resampler.resample(frame):
-                        chunk = out.to_ndarray().reshape(-1)
+                        chunk = _mono(out)
                         chunks.append(chunk)
                         n_samples += len(chunk)
                 if n_samples > max_samples:
                     check_duration(src, n_samples / sample_rate, limits)
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                chunks.append(_mono(out))
         except MediaError:
             raise
         except Exception as exc:
             raise decode_error(src, f"{sniffed.format} audio", exc) from exc
     samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
     return _checked(src, sniffed, samples, sample_rate, declared, native_rate, native_channels, damaged)
+
+
+def _mono(frame: av.AudioFrame) -> np.ndarray:
+    """A packed float frame's channels averaged to one (n,) float32 array."""
+    interleaved = frame.to_ndarray().reshape(-1)  # (1, n * channels) for packed formats
+    channels = max(len(frame.layout.channels), 1)
+    if channels == 1:
+        return interleaved
+    return interleaved.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+
+
+#: Data-chunk sizes that streaming WAV writers put in a header when the length
+#: is unknown (FFmpeg: 0xFFFFFFFF, SoX: 0x7FFFF000); they declare nothing.
+_WAV_UNKNOWN_SIZES = {0, 0x7FFFF000, 0x7FFFFFFF, 0xFFFFFFFF}
+
+
+def wav_declared_duration(src: MediaSource) -> float | None:
+    """The length a RIFF/WAVE header declares (data-chunk size / byte rate), or None.
+
+    FFmpeg ignores a data size that runs past the end of the file and estimates
+    the length from the file size instead, so a header that claims ten hours
+    over a few bytes of data would pass the duration limit unseen.
+    """
+    with src.open() as fh:
+        riff = fh.read(12)
+        if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
+            return None
+        byte_rate = 0
+        for _ in range(64):  # chunks before "data": fmt, fact, LIST, bext...
+            header = fh.read(8)
+            if len(header) < 8:
+                return None
+            chunk_id, size = header[:4], int.from_bytes(header[4:], "little")
+            if chunk_id == b"data":
+                if not byte_rate or size in _WAV_UNKNOWN_SIZES:
+                    return None
+                return size / byte_rate
+            if chunk_id == b"fmt ":
+                body = fh.read(min(size, 16))
+                if len(body) < 12:
+                    return None
+                byte_rate = int.from_bytes(body[8:12], "little")
+                size -= len(body)
+            fh.seek(size + (size & 1), 1)  # chunks are padded to an even size
+    return None
+
+
+def _check_wav_header(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits) -> float | None:
+    """The duration a WAV header declares (None for other formats), checked against the limit."""
+    if sniffed.format != "wav":
+        return None
+    declared = wav_declared_duration(src)
+    check_duration(src, declared, limits)
+    return declared
 
 
 def _checked(src: MediaSource, sniffed: Sniffed, samples: np.ndarray, sample_rate: int,
@@ -115,6 +184,7 @@ def probe_audio(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, ver
                 sha256: str | None = None) -> MediaInfo:
     """Facts about an audio file; with ``verify`` the whole stream is decoded and its real length reported."""
     size = check_size(src, limits)
+    _check_wav_header(src, sniffed, limits)
     with open_container(src, sniffed.format) as container:
         streams = stream_infos(container)
     audio = next((s for s in streams if s.type == "audio"), None)

@@ -10,8 +10,8 @@ animated WebP/PNG, and can decode JPEGs at a reduced size through DCT scaling.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -90,14 +90,22 @@ def probe_image(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, ver
     with _open(src, limits) as img:
         width, height = img.size
         orientation, warning = _orientation(img)
-        frames = int(getattr(img, "n_frames", 1) or 1)
+        frames_warning: tuple[str, ...] = ()
+        try:
+            # Counting frames walks every frame header of a GIF or TIFF, past
+            # the first frame that decoding uses; a damaged later frame must
+            # not escape as a Pillow exception.
+            frames: int | None = int(getattr(img, "n_frames", 1) or 1)
+        except Exception as exc:
+            frames = None
+            frames_warning = (f"frame count unreadable ({exc or type(exc).__name__})",)
         if orientation in _TRANSPOSING_ORIENTATIONS:
             width, height = height, width
     if verify:
         decoded = load_image(src, limits, sniffed=sniffed)
-        warns = decoded.warnings
+        warns = decoded.warnings + frames_warning
     else:
-        warns = (warning,) if warning else ()
+        warns = ((warning,) if warning else ()) + frames_warning
     stream = StreamInfo(index=0, type="image", codec=sniffed.format, width=width, height=height, frames=frames)
     return MediaInfo(
         file=src.name, kind=MediaKind.IMAGE, format=sniffed.format, mime=sniffed.mime, size_bytes=size,
@@ -130,13 +138,16 @@ def load_image(src: MediaSource, limits: IntakeLimits | None = None, *, sniffed:
     check_size(src, limits)
     with _open(src, limits) as img:
         original_size = img.size
-        orientation, warning = _orientation(img)
         if max_side and img.format == "JPEG" and max(img.size) > max_side:
             scale = max_side / max(img.size)
             img.draft("RGB", (int(img.size[0] * scale) + 1, int(img.size[1] * scale) + 1))
         try:
             img.seek(0)
             img.load()
+            # EXIF only after the pixels: Pillow's PNG getexif() loads the image
+            # to look for a trailing eXIf chunk, and a failure there (caught as
+            # an EXIF warning) would leave a blank image that load() accepts.
+            orientation, warning = _orientation(img)
             if orientation != 1:
                 img = ImageOps.exif_transpose(img) or img
             pixels = _to_rgb(img)

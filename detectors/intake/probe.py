@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UnsupportedMedia
+from ._av import open_container
 from .audio import probe_audio
 from .image import probe_image
 from .info import MediaInfo
@@ -10,7 +11,6 @@ from .limits import IntakeLimits
 from .sniff import MediaKind, Sniffed, sniff
 from .source import MediaSource, PathLike, as_source, check_size
 from .video import probe_video
-from ._av import open_container
 
 
 def resolve_kind(src: MediaSource, sniffed: Sniffed) -> Sniffed:
@@ -31,10 +31,21 @@ def resolve_kind(src: MediaSource, sniffed: Sniffed) -> Sniffed:
     raise UnsupportedMedia(src.name, f"{sniffed.format} container holds no video or audio stream")
 
 
+#: FFmpeg's AV_DISPOSITION_ATTACHED_PIC.
+_ATTACHED_PIC = 0x0400
+
+
 def _is_cover_art(stream) -> bool:
-    # M4A files carry album art as an "attached picture" video stream.
+    # M4A files carry album art as an "attached picture" video stream. PyAV's
+    # disposition is an IntFlag, whose str() is just the number on Python >= 3.11,
+    # so test the bit rather than the name.
     disposition = getattr(stream, "disposition", None)
-    return bool(disposition is not None and "attached_pic" in str(disposition).lower())
+    if disposition is None:
+        return False
+    try:
+        return bool(int(disposition) & _ATTACHED_PIC)
+    except (TypeError, ValueError):
+        return "attached_pic" in str(disposition).lower()
 
 
 def identify(source: PathLike | bytes | MediaSource, limits: IntakeLimits | None = None) -> tuple[MediaSource, Sniffed]:

@@ -11,14 +11,14 @@ whole clip.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
 import av
 import numpy as np
 
 from ..errors import CorruptMedia, MediaError, MediaTooLarge, UnsupportedMedia
-from ._av import check_duration, decode_error, open_container, stream_duration, stream_infos
+from ._av import check_duration, decode_error, decoder_context, open_container, stream_duration, stream_infos
 from .info import MediaInfo, VideoFrame
 from .limits import IntakeLimits
 from .sniff import MediaKind, Sniffed, sniff
@@ -91,10 +91,10 @@ def sample_frames(src: MediaSource, fps: float = 2.0, limits: IntakeLimits | Non
         if not container.streams.video:
             raise UnsupportedMedia(src.name, f"{sniffed.format} file has no video stream")
         stream = container.streams.video[0]
+        ctx = decoder_context(src, stream, f"{sniffed.format} video")
         stream.thread_type = "AUTO"
         duration = stream_duration(stream, container)
         check_duration(src, duration, limits)
-        ctx = stream.codec_context
         _check_frame_size(src, ctx.width or 0, ctx.height or 0, limits)
         stop = min(end_s, duration) if (end_s is not None and duration is not None) else (end_s or duration)
         time_base = stream.time_base
