@@ -97,9 +97,11 @@ class BalancedVoiceCrops(Dataset):
     """Random fixed-length crops, balanced by class and then by source.
 
     Each item draws a class (real or fake) with equal probability, then a
-    source within the class, then a file, then a crop: no class, source or
-    long file dominates an epoch, so the model cannot profit from who
-    contributed the most files.
+    source within the class with probability proportional to the square root
+    of its file count, then a file, then a crop. Equal class odds keep the
+    model from learning the class prior; square-root source weights keep one
+    large source from dominating while a source of four files is not drawn as
+    often as one of two hundred (which plain per-source balance would do).
 
     Args:
         samples: training samples (decodable: see :meth:`AudioStore.preload`).
@@ -130,6 +132,11 @@ class BalancedVoiceCrops(Dataset):
             self.by_class.setdefault(sample.label, {}).setdefault(sample.source, []).append(sample)
         if set(self.by_class) != {0, 1}:
             raise ValueError("training needs both real and fake samples")
+        self._source_weights = {}
+        for label, sources in self.by_class.items():
+            names = sorted(sources)
+            weights = np.sqrt([len(sources[n]) for n in names])
+            self._source_weights[label] = (names, weights / weights.sum())
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -140,8 +147,8 @@ class BalancedVoiceCrops(Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         rng = np.random.default_rng([self.seed, self.epoch, index])
         label = int(rng.integers(2))
-        sources = self.by_class[label]
-        files = sources[sorted(sources)[int(rng.integers(len(sources)))]]
+        names, weights = self._source_weights[label]
+        files = self.by_class[label][names[int(rng.choice(len(names), p=weights))]]
         sample = files[int(rng.integers(len(files)))]
         wave = self.store.get(sample.path)
         start = int(rng.integers(max(1, wave.size - self.crop_samples + 1)))
