@@ -59,7 +59,10 @@ def main() -> None:
         files = [s for s in store.preload(splits["train"]) if s.label == label]
         frames = np.concatenate([lfcc_frames(frontend, store.get(s.path)) for s in files])
         frames = frames[rng.permutation(len(frames))[: args.frames_per_class]]
-        gmms[label] = GaussianMixture(args.components, covariance_type="diag", max_iter=100, random_state=0).fit(frames)
+        # reg_covar: digital silence gives identical frames, which collapse a component otherwise.
+        gmms[label] = GaussianMixture(
+            args.components, covariance_type="diag", max_iter=100, reg_covar=1e-2, random_state=0
+        ).fit(frames.astype(np.float64))
     fit_s = time.perf_counter() - t0
 
     def score(split: str) -> list[dict]:

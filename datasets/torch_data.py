@@ -19,8 +19,6 @@ import torch
 from fakeguard.detectors.errors import MediaError
 from fakeguard.detectors.intake import as_source, load_audio
 from fakeguard.detectors.speech import fit_length, prepare_speech
-from fakeguard.detectors.speech.preprocess import normalize_loudness
-from fakeguard.detectors.speech.vad import SpeechRegions
 from torch.utils.data import Dataset
 
 from .base import Sample
@@ -155,10 +153,8 @@ class BalancedVoiceCrops(Dataset):
         crop = fit_length(wave, self.crop_samples, start).copy()
         if self.augment is not None:
             crop = self.augment(crop, rng)
-        crop, _ = normalize_loudness(crop.astype(np.float32), _whole(crop, self.store.sample_rate))
+        # Re-level after augmentation exactly as serving levels a file: RMS over the
+        # active regions that the VAD finds (not over the whole crop, whose pauses
+        # would make training crops louder than what the model sees in service).
+        crop = prepare_speech(crop.astype(np.float32), self.store.sample_rate, trim=False).samples
         return torch.from_numpy(crop), torch.tensor(float(label))
-
-
-def _whole(wave: np.ndarray, sample_rate: int) -> SpeechRegions:
-    """The whole crop as one active region (the crop came from trimmed speech)."""
-    return SpeechRegions(np.array([[0, wave.size]], dtype=np.int64), int(wave.size), sample_rate)
