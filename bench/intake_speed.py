@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import soundfile as sf
-from PIL import Image
-
+from common import median_time  # bench/common.py (scripts run from bench/ or the repo root)
 from fakeguard.detectors.intake import as_source, load_audio, load_image, probe, sample_frames
 from fakeguard.detectors.runtime import set_threads
+from PIL import Image
 
 RESULTS = Path(__file__).resolve().parent / "results" / "intake_speed.json"
 
@@ -49,8 +47,9 @@ def make_media(folder: Path) -> dict[str, Path]:
     with av.open(str(out["mp3_60s"]), "w") as c:
         s = c.add_stream("libmp3lame", rate=44100, layout="stereo")
         s.bit_rate = 128000
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(stereo.T.astype(np.float32)), format="fltp",
-                                           layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(stereo.T.astype(np.float32)), format="fltp", layout="stereo"
+        )
         frame.sample_rate, frame.pts, frame.time_base = 44100, 0, Fraction(1, 44100)
         c.mux(s.encode(frame))
         c.mux(s.encode())
@@ -58,23 +57,14 @@ def make_media(folder: Path) -> dict[str, Path]:
     with av.open(str(out["h264_720p_60s"]), "w") as c:
         s = c.add_stream("libx264", rate=25, options={"g": "50", "preset": "veryfast", "crf": "28"})
         s.width, s.height, s.pix_fmt = 1280, 720, "yuv420p"
-        base = np.stack([(x[:720, :1280] * 255 // 1280), (y[:720, :1280] * 255 // 720),
-                         np.full((720, 1280), 128)], axis=2).astype(np.uint8)
+        base = np.stack(
+            [(x[:720, :1280] * 255 // 1280), (y[:720, :1280] * 255 // 720), np.full((720, 1280), 128)], axis=2
+        ).astype(np.uint8)
         for i in range(60 * 25):
             frame = av.VideoFrame.from_ndarray(np.roll(base, 8 * i, axis=1), format="rgb24")
             c.mux(s.encode(frame))
         c.mux(s.encode())
     return out
-
-
-def timed(fn, repeats: int) -> float:
-    fn()
-    runs = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -88,17 +78,22 @@ def main() -> None:
         src = {k: as_source(v) for k, v in media.items()}
         clip = src["h264_720p_60s"]
         r = {
-            "load_image_1080p_jpeg_s": timed(lambda: load_image(src["jpeg_1080p"]), args.repeats),
-            "load_image_1080p_jpeg_max_side_960_s": timed(lambda: load_image(src["jpeg_1080p"], max_side=960),
-                                                          args.repeats),
-            "load_audio_60s_flac_44k_stereo_s": timed(lambda: load_audio(src["flac_60s"]), args.repeats),
-            "load_audio_60s_mp3_44k_stereo_s": timed(lambda: load_audio(src["mp3_60s"]), args.repeats),
-            "sample_frames_60s_720p_1fps_s": timed(lambda: list(sample_frames(clip, fps=1.0)), max(1, args.repeats // 2)),
-            "sample_frames_60s_720p_2fps_s": timed(lambda: list(sample_frames(clip, fps=2.0)), max(1, args.repeats // 2)),
-            "sample_frames_60s_720p_every_frame_s": timed(lambda: list(sample_frames(clip, fps=25.0)), 1),
-            "probe_verify_jpeg_s": timed(lambda: probe(src["jpeg_1080p"]), args.repeats),
-            "probe_verify_mp3_s": timed(lambda: probe(src["mp3_60s"]), args.repeats),
-            "probe_verify_mp4_s": timed(lambda: probe(clip), args.repeats),
+            "load_image_1080p_jpeg_s": median_time(lambda: load_image(src["jpeg_1080p"]), args.repeats),
+            "load_image_1080p_jpeg_max_side_960_s": median_time(
+                lambda: load_image(src["jpeg_1080p"], max_side=960), args.repeats
+            ),
+            "load_audio_60s_flac_44k_stereo_s": median_time(lambda: load_audio(src["flac_60s"]), args.repeats),
+            "load_audio_60s_mp3_44k_stereo_s": median_time(lambda: load_audio(src["mp3_60s"]), args.repeats),
+            "sample_frames_60s_720p_1fps_s": median_time(
+                lambda: list(sample_frames(clip, fps=1.0)), max(1, args.repeats // 2)
+            ),
+            "sample_frames_60s_720p_2fps_s": median_time(
+                lambda: list(sample_frames(clip, fps=2.0)), max(1, args.repeats // 2)
+            ),
+            "sample_frames_60s_720p_every_frame_s": median_time(lambda: list(sample_frames(clip, fps=25.0)), 1),
+            "probe_verify_jpeg_s": median_time(lambda: probe(src["jpeg_1080p"]), args.repeats),
+            "probe_verify_mp3_s": median_time(lambda: probe(src["mp3_60s"]), args.repeats),
+            "probe_verify_mp4_s": median_time(lambda: probe(clip), args.repeats),
         }
     result = {"threads": args.threads, "repeats": args.repeats, "median_seconds": r}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -43,17 +43,31 @@ def main() -> None:
         if metrics_path.is_file():
             results = json.loads(metrics_path.read_text())
         else:
-            cfg = load_config(VoiceTrainConfig, args.config,
-                              [*args.overrides, f"data.holdout_family={family}", f"out_dir={out}"])
+            cfg = load_config(
+                VoiceTrainConfig, args.config, [*args.overrides, f"data.holdout_family={family}", f"out_dir={out}"]
+            )
             results = train_voice(cfg)
         held = results["holdout"]["overall"]
-        table[family] = {"eer": held["eer"], "auc": held["auc"], "ece": held["ece"], "n_fake": held["n_fake"],
-                         "n_real": held["n_real"], "in_domain_test_eer": results["test"]["overall"]["eer"]}
-        print(f"{family}: held-out EER {held['eer']:.4f} AUC {held['auc']:.4f} "
-              f"({held['n_fake']} fakes vs {held['n_real']} real)", flush=True)
+        table[family] = {
+            "eer": held["eer"],
+            "auc": held["auc"],
+            "ece": held["ece"],
+            "n_fake": held["n_fake"],
+            "n_real": held["n_real"],
+            "in_domain_test_eer": results["test"]["overall"]["eer"],
+        }
+        print(
+            f"{family}: held-out EER {held['eer']:.4f} AUC {held['auc']:.4f} "
+            f"({held['n_fake']} fakes vs {held['n_real']} real)",
+            flush=True,
+        )
     eers = [row["eer"] for row in table.values() if row["eer"] is not None]
-    summary = {"families": table, "mean_eer": statistics.mean(eers) if eers else None, "target_mean_eer": 0.10,
-               "overrides": args.overrides}
+    summary = {
+        "families": table,
+        "mean_eer": statistics.mean(eers) if eers else None,
+        "target_mean_eer": 0.10,
+        "overrides": args.overrides,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(summary, indent=2))
     print(f"mean held-out EER over {len(eers)} families: {summary['mean_eer']:.4f}")

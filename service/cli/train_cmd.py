@@ -12,6 +12,18 @@ log = logging.getLogger(__name__)
 _SET_HELP = "Override a config value, e.g. --set epochs=3 --set data.holdout_family=formant (repeatable)."
 
 
+def _config_options(func):
+    """``--config`` and ``--set``, shared by training and evaluation (which rebuilds the run's split)."""
+    func = click.option("--set", "overrides", multiple=True, help=_SET_HELP)(func)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="YAML config (default: the shipped model's, detectors/configs/voice_lcnn_small.yaml).",
+    )(func)
+
+
 @click.group("train")
 def train_group() -> None:
     """Train a detector from a config (YAML) and the shared or your own data."""
@@ -23,14 +35,7 @@ def eval_group() -> None:
 
 
 @train_group.command("voice")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="YAML config (default: the shipped model's, detectors/configs/voice_lcnn_small.yaml).",
-)
-@click.option("--set", "overrides", multiple=True, help=_SET_HELP)
+@_config_options
 @click.option("--no-resume", is_flag=True, help="Start again even if the run folder has a checkpoint.")
 def train_voice_command(config_path: str | None, overrides: tuple[str, ...], no_resume: bool) -> None:
     """Train the voice anti-spoofing model; resumes from the run folder's last checkpoint."""
@@ -53,14 +58,7 @@ def train_voice_command(config_path: str | None, overrides: tuple[str, ...], no_
 
 @eval_group.command("voice")
 @click.argument("weights", type=click.Path(exists=True, file_okay=False))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="The run's config (for its data split); default: the shipped model's.",
-)
-@click.option("--set", "overrides", multiple=True, help=_SET_HELP)
+@_config_options
 @click.option("--split", "split_name", default="test", show_default=True, help="Which split to evaluate.")
 @click.option(
     "--out",
