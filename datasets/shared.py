@@ -195,8 +195,12 @@ def read_manifest(manifest: Path, ungrouped: str = "folder") -> list[Sample]:
     # Folder names that real rows use ("e2e", "eng_ood_expressive"): a fake under the
     # same folder name is a copy-synthesis of that subset, so utterance numbers only
     # pair within it (numbers repeat across subsets, and would otherwise merge them all).
-    real_dirs = {part for _, row in rows if row["label"].strip().lower() == "real"
-                 for part in Path(row["relpath"].strip()).parent.parts} - {"real", "fake"}
+    real_dirs = {
+        part
+        for _, row in rows
+        if row["label"].strip().lower() == "real"
+        for part in Path(row["relpath"].strip()).parent.parts
+    } - {"real", "fake"}
     out = []
     for lineno, row in rows:
         rel = row["relpath"].strip()

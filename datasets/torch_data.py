@@ -26,7 +26,7 @@ from .base import Sample
 log = logging.getLogger(__name__)
 
 #: Bump when load_audio/prepare_speech change what they return, to invalidate caches.
-PREP_VERSION = "speech-v1"
+PREP_VERSION = "speech-v2"
 
 
 def default_cache_dir() -> Path:

@@ -50,9 +50,9 @@ def bright_quadrant(pixels: np.ndarray) -> str:
     grey = pixels.astype(np.float64).mean(axis=2)
     quads = {
         "tl": grey[: h // 2, : w // 2].mean(),
-        "tr": grey[: h // 2, w // 2:].mean(),
-        "bl": grey[h // 2:, : w // 2].mean(),
-        "br": grey[h // 2:, w // 2:].mean(),
+        "tr": grey[: h // 2, w // 2 :].mean(),
+        "bl": grey[h // 2 :, : w // 2].mean(),
+        "br": grey[h // 2 :, w // 2 :].mean(),
     }
     return max(quads, key=quads.get)
 
@@ -60,8 +60,9 @@ def bright_quadrant(pixels: np.ndarray) -> str:
 # --------------------------------------------------------------------------- images
 
 
-def write_image(folder: Path, fmt: str, name: str | None = None, pixels: np.ndarray | None = None,
-                **save_kwargs) -> Path:
+def write_image(
+    folder: Path, fmt: str, name: str | None = None, pixels: np.ndarray | None = None, **save_kwargs
+) -> Path:
     """Save ``pixels`` (default: a gradient) with Pillow as ``fmt`` (JPEG, PNG, WEBP, BMP, TIFF)."""
     pixels = gradient_rgb() if pixels is None else pixels
     ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff", "GIF": "gif"}[fmt]
@@ -74,8 +75,9 @@ def write_image(folder: Path, fmt: str, name: str | None = None, pixels: np.ndar
     return path
 
 
-def write_jpeg(folder: Path, name: str = "image.jpg", orientation: int | None = None,
-               pixels: np.ndarray | None = None) -> Path:
+def write_jpeg(
+    folder: Path, name: str = "image.jpg", orientation: int | None = None, pixels: np.ndarray | None = None
+) -> Path:
     """A JPEG, optionally with an EXIF orientation tag (6 = stored image must be turned 90 deg clockwise)."""
     kwargs = {}
     if orientation is not None:
@@ -132,8 +134,9 @@ def png_bomb_bytes(side: int = 100_000) -> bytes:
 # --------------------------------------------------------------------------- audio
 
 
-def tone(seconds: float = 1.0, rate: int = 16000, channels: int = 1, freq: float = TONE_HZ,
-         amplitude: float = 0.5) -> np.ndarray:
+def tone(
+    seconds: float = 1.0, rate: int = 16000, channels: int = 1, freq: float = TONE_HZ, amplitude: float = 0.5
+) -> np.ndarray:
     """(n, channels) float32 sine; channel c has amplitude ``amplitude / (c + 1)``."""
     n = int(round(seconds * rate))
     t = np.arange(n, dtype=np.float64) / rate
@@ -142,8 +145,15 @@ def tone(seconds: float = 1.0, rate: int = 16000, channels: int = 1, freq: float
     return np.stack(cols, axis=1).astype(np.float32)
 
 
-def write_wav(folder: Path, name: str = "tone.wav", seconds: float = 1.0, rate: int = 16000,
-              channels: int = 1, subtype: str = "PCM_16", samples: np.ndarray | None = None) -> Path:
+def write_wav(
+    folder: Path,
+    name: str = "tone.wav",
+    seconds: float = 1.0,
+    rate: int = 16000,
+    channels: int = 1,
+    subtype: str = "PCM_16",
+    samples: np.ndarray | None = None,
+) -> Path:
     """A WAV (``PCM_16`` or ``FLOAT``) of a 440 Hz tone, or of ``samples`` ((n, channels) float)."""
     data = tone(seconds, rate, channels) if samples is None else samples
     path = Path(folder) / name
@@ -151,8 +161,9 @@ def write_wav(folder: Path, name: str = "tone.wav", seconds: float = 1.0, rate: 
     return path
 
 
-def write_flac(folder: Path, name: str = "tone.flac", seconds: float = 1.0, rate: int = 16000,
-               channels: int = 1) -> Path:
+def write_flac(
+    folder: Path, name: str = "tone.flac", seconds: float = 1.0, rate: int = 16000, channels: int = 1
+) -> Path:
     path = Path(folder) / name
     sf.write(path, tone(seconds, rate, channels), rate, subtype="PCM_16", format="FLAC")
     return path
@@ -164,8 +175,17 @@ def wav_header_bytes(seconds: float, rate: int = 16000, channels: int = 1, paylo
     data_size = min(int(seconds * rate) * block, 0xFFFFFFFF - 36)
     fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * block, block, 16)
     riff_size = min(36 + data_size, 0xFFFFFFFF)
-    return (b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
-            + b"data" + struct.pack("<I", data_size) + bytes(payload))
+    return (
+        b"RIFF"
+        + struct.pack("<I", riff_size)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", data_size)
+        + bytes(payload)
+    )
 
 
 def _add_audio_stream(container: av.container.OutputContainer, codec: str, rate: int, channels: int):
@@ -193,7 +213,7 @@ def _encode_audio_frames(container: av.container.OutputContainer, stream, sample
     frame_size = stream.codec_context.frame_size or 1024
     pts = 0
     for start in range(0, len(pcm), frame_size):
-        chunk = pcm[start:start + frame_size]
+        chunk = pcm[start : start + frame_size]
         arr = np.ascontiguousarray(chunk.T) if planar else np.ascontiguousarray(chunk.reshape(1, -1))
         frame = av.AudioFrame.from_ndarray(arr, format=fmt, layout=layout)
         frame.sample_rate = rate
@@ -206,8 +226,7 @@ def _encode_audio_frames(container: av.container.OutputContainer, stream, sample
         container.mux(packet)
 
 
-def _encode_audio(container: av.container.OutputContainer, codec: str, rate: int, channels: int,
-                  samples: np.ndarray):
+def _encode_audio(container: av.container.OutputContainer, codec: str, rate: int, channels: int, samples: np.ndarray):
     stream = _add_audio_stream(container, codec, rate, channels)
     _encode_audio_frames(container, stream, samples)
     return stream
@@ -223,8 +242,7 @@ AUDIO_CODECS = {
 }
 
 
-def write_av_audio(folder: Path, kind: str, name: str | None = None, seconds: float = 1.0,
-                   channels: int = 1) -> Path:
+def write_av_audio(folder: Path, kind: str, name: str | None = None, seconds: float = 1.0, channels: int = 1) -> Path:
     """An audio-only file encoded by PyAV: mp3, m4a (AAC), ogg_vorbis, ogg_opus or flac_av."""
     container_fmt, codec, rate, ext = AUDIO_CODECS[kind]
     if codec == "vorbis":
@@ -256,13 +274,23 @@ def moving_frame(i: int, n: int, width: int = W, height: int = H) -> np.ndarray:
     """Frame ``i`` of ``n``: a gradient with a bright bar that moves left to right."""
     img = gradient_rgb(width, height) // 2
     x = int(i * (width - 8) / max(n - 1, 1))
-    img[:, x:x + 8] = 250
+    img[:, x : x + 8] = 250
     return img
 
 
-def write_video(folder: Path, ext: str = "mp4", name: str | None = None, seconds: float = 2.0, fps: int = 10,
-                width: int = W, height: int = H, audio: bool = False, rotation: int | None = None,
-                frames: list[np.ndarray] | None = None, gop: int | None = None) -> Path:
+def write_video(
+    folder: Path,
+    ext: str = "mp4",
+    name: str | None = None,
+    seconds: float = 2.0,
+    fps: int = 10,
+    width: int = W,
+    height: int = H,
+    audio: bool = False,
+    rotation: int | None = None,
+    frames: list[np.ndarray] | None = None,
+    gop: int | None = None,
+) -> Path:
     """A short video: ``seconds * fps`` frames (or ``frames``), optional AAC (or Vorbis/Opus) audio track.
 
     ``rotation``: counter-clockwise degrees written to the display matrix (``set_display_rotation``).
@@ -306,8 +334,7 @@ def write_vfr_video(folder: Path, name: str = "vfr.mp4") -> tuple[Path, list[flo
     Frames come 1/30 s apart for the first half second, then 0.3 s apart, then
     1/15 s apart. Returns the path and the frame times in seconds.
     """
-    times = ([i / 30 for i in range(15)] + [0.5 + 0.3 * i for i in range(1, 4)]
-             + [1.5 + i / 15 for i in range(8)])
+    times = [i / 30 for i in range(15)] + [0.5 + 0.3 * i for i in range(1, 4)] + [1.5 + i / 15 for i in range(8)]
     tb = Fraction(1, 90000)
     path = Path(folder) / name
     with av.open(str(path), mode="w", format="mp4") as container:
@@ -330,7 +357,7 @@ def _top_level_boxes(data: bytes) -> list[tuple[bytes, int, int]]:
     """(type, offset, size) of each top-level ISO-BMFF box."""
     boxes, off = [], 0
     while off + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[off:off + 8])
+        size, kind = struct.unpack(">I4s", data[off : off + 8])
         if size < 8:
             break
         boxes.append((kind, off, size))
@@ -359,7 +386,7 @@ def write_frameless_mp4(folder: Path, name: str = "frameless.mp4") -> Path:
     data = path.read_bytes()
     boxes = {kind: (off, size) for kind, off, size in _top_level_boxes(data)}
     assert boxes[b"moov"][0] < boxes[b"mdat"][0], "faststart did not move moov before mdat"
-    path.write_bytes(data[:boxes[b"mdat"][0] + 8])
+    path.write_bytes(data[: boxes[b"mdat"][0] + 8])
     return path
 
 
@@ -424,8 +451,9 @@ def build_catalogue(folder: Path) -> dict[str, Path]:
         "mkv": write_video(folder, "mkv"),
         "webm": write_video(folder, "webm", seconds=1.0),
         "avi": write_video(folder, "avi"),
-        "rotated_mp4": write_video(folder, "mp4", name="rot90.mp4", seconds=0.5, rotation=90,
-                                   frames=[marker_rgb()] * 5),
+        "rotated_mp4": write_video(
+            folder, "mp4", name="rot90.mp4", seconds=0.5, rotation=90, frames=[marker_rgb()] * 5
+        ),
         "vfr_mp4": write_vfr_video(folder)[0],
         "audio_only_mp4": write_audio_only_mp4(folder),
     }

@@ -78,8 +78,11 @@ def check_duration(src: MediaSource, duration: float | None, limits: IntakeLimit
     """Refuse a declared or decoded duration over the limit."""
     if duration is not None and duration > limits.max_duration_s:
         raise MediaTooLarge(
-            src.name, f"duration {duration:.1f} s is over the limit of {limits.max_duration_s:g} s",
-            limit="max_duration_s", value=round(duration, 3), maximum=limits.max_duration_s,
+            src.name,
+            f"duration {duration:.1f} s is over the limit of {limits.max_duration_s:g} s",
+            limit="max_duration_s",
+            value=round(duration, 3),
+            maximum=limits.max_duration_s,
         )
 
 
@@ -94,19 +97,32 @@ def stream_infos(container: av.container.InputContainer) -> tuple[StreamInfo, ..
         duration = stream_duration(stream, container)
         if stream.type == "video":
             rate = stream.average_rate or stream.guessed_rate
-            out.append(StreamInfo(
-                index=stream.index, type="video", codec=codec, duration_s=duration,
-                width=getattr(ctx, "width", 0) or None, height=getattr(ctx, "height", 0) or None,
-                frame_rate=float(rate) if rate else None, frames=stream.frames or None,
-            ))
+            out.append(
+                StreamInfo(
+                    index=stream.index,
+                    type="video",
+                    codec=codec,
+                    duration_s=duration,
+                    width=getattr(ctx, "width", 0) or None,
+                    height=getattr(ctx, "height", 0) or None,
+                    frame_rate=float(rate) if rate else None,
+                    frames=stream.frames or None,
+                )
+            )
         elif stream.type == "audio":
             layout = getattr(ctx, "layout", None)
             channels = len(layout.channels) if layout is not None else getattr(ctx, "channels", None)
-            out.append(StreamInfo(
-                index=stream.index, type="audio", codec=codec, duration_s=duration,
-                sample_rate=getattr(ctx, "sample_rate", 0) or None, channels=channels or None,
-                frames=stream.frames or None,
-            ))
+            out.append(
+                StreamInfo(
+                    index=stream.index,
+                    type="audio",
+                    codec=codec,
+                    duration_s=duration,
+                    sample_rate=getattr(ctx, "sample_rate", 0) or None,
+                    channels=channels or None,
+                    frames=stream.frames or None,
+                )
+            )
         else:
             out.append(StreamInfo(index=stream.index, type=str(stream.type), codec=codec, duration_s=duration))
     return tuple(out)

@@ -30,8 +30,9 @@ TRUNCATION_SLACK_S = 0.25
 MAX_SAMPLE_RATE = 768_000
 
 
-def load_audio(src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits | None = None, *,
-               sniffed: Sniffed | None = None) -> DecodedAudio:
+def load_audio(
+    src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits | None = None, *, sniffed: Sniffed | None = None
+) -> DecodedAudio:
     """Decode the first audio stream of ``src`` to mono float32.
 
     Args:
@@ -68,8 +69,11 @@ def load_audio(src: MediaSource, sample_rate: int = 16000, limits: IntakeLimits 
         check_duration(src, declared, limits)
         native_rate = int(ctx.sample_rate or 0)
         if native_rate > MAX_SAMPLE_RATE:
-            raise CorruptMedia(src.name, f"the header declares a sample rate of {native_rate} Hz, "
-                                         f"over the {MAX_SAMPLE_RATE} Hz of any real recording")
+            raise CorruptMedia(
+                src.name,
+                f"the header declares a sample rate of {native_rate} Hz, "
+                f"over the {MAX_SAMPLE_RATE} Hz of any real recording",
+            )
         layout = ctx.layout
         native_channels = len(layout.channels) if layout is not None else 0
         # Resample only (packed float, the input's own layout) and average the
@@ -160,8 +164,16 @@ def _check_wav_header(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits) 
     return declared
 
 
-def _checked(src: MediaSource, sniffed: Sniffed, samples: np.ndarray, sample_rate: int,
-             declared: float | None, native_rate: int, native_channels: int, damaged: int) -> DecodedAudio:
+def _checked(
+    src: MediaSource,
+    sniffed: Sniffed,
+    samples: np.ndarray,
+    sample_rate: int,
+    declared: float | None,
+    native_rate: int,
+    native_channels: int,
+    damaged: int,
+) -> DecodedAudio:
     """Reject empty, non-finite or truncated results; collect warnings."""
     if samples.size == 0:
         raise CorruptMedia(src.name, f"{sniffed.format} file holds no decodable audio samples")
@@ -176,12 +188,19 @@ def _checked(src: MediaSource, sniffed: Sniffed, samples: np.ndarray, sample_rat
     warnings = []
     if damaged:
         warnings.append(f"{damaged} damaged audio packet(s) skipped")
-    return DecodedAudio(samples=samples, sample_rate=sample_rate, file=src.name, native_rate=native_rate,
-                        native_channels=native_channels, warnings=tuple(warnings))
+    return DecodedAudio(
+        samples=samples,
+        sample_rate=sample_rate,
+        file=src.name,
+        native_rate=native_rate,
+        native_channels=native_channels,
+        warnings=tuple(warnings),
+    )
 
 
-def probe_audio(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True,
-                sha256: str | None = None) -> MediaInfo:
+def probe_audio(
+    src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True, sha256: str | None = None
+) -> MediaInfo:
     """Facts about an audio file; with ``verify`` the whole stream is decoded and its real length reported."""
     size = check_size(src, limits)
     _check_wav_header(src, sniffed, limits)
@@ -196,7 +215,15 @@ def probe_audio(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, ver
         decoded = load_audio(src, sample_rate=audio.sample_rate or 16000, limits=limits, sniffed=sniffed)
         duration, warnings = decoded.duration_s, decoded.warnings
     return MediaInfo(
-        file=src.name, kind=MediaKind.AUDIO, format=sniffed.format, mime=sniffed.mime, size_bytes=size,
-        sha256=sha256 or src.sha256(), duration_s=duration, sample_rate=audio.sample_rate,
-        channels=audio.channels, streams=streams, warnings=warnings,
+        file=src.name,
+        kind=MediaKind.AUDIO,
+        format=sniffed.format,
+        mime=sniffed.mime,
+        size_bytes=size,
+        sha256=sha256 or src.sha256(),
+        duration_s=duration,
+        sample_rate=audio.sample_rate,
+        channels=audio.channels,
+        streams=streams,
+        warnings=warnings,
     )

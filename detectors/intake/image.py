@@ -9,6 +9,7 @@ animated WebP/PNG, and can decode JPEGs at a reduced size through DCT scaling.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,8 +40,9 @@ def _open(src: MediaSource, limits: IntakeLimits) -> Iterator[Image.Image]:
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 img = Image.open(fh)
         except Image.DecompressionBombError as exc:
-            raise MediaTooLarge(src.name, f"image too large to decode safely: {exc}", limit="max_pixels",
-                                maximum=limits.max_pixels) from exc
+            raise MediaTooLarge(
+                src.name, f"image too large to decode safely: {exc}", limit="max_pixels", maximum=limits.max_pixels
+            ) from exc
         except Exception as exc:  # Pillow raises many types for broken headers
             raise CorruptMedia(src.name, f"unreadable image header: {exc}") from exc
         with img:
@@ -54,7 +56,9 @@ def _open(src: MediaSource, limits: IntakeLimits) -> Iterator[Image.Image]:
                     src.name,
                     f"{img.format} header declares {width}x{height} pixels "
                     f"({width * height}), over the limit of {limits.max_pixels}",
-                    limit="max_pixels", value=width * height, maximum=limits.max_pixels,
+                    limit="max_pixels",
+                    value=width * height,
+                    maximum=limits.max_pixels,
                 )
             yield img
 
@@ -83,8 +87,9 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
     return np.asarray(img, dtype=np.uint8).copy()
 
 
-def probe_image(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True,
-                sha256: str | None = None) -> MediaInfo:
+def probe_image(
+    src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True, sha256: str | None = None
+) -> MediaInfo:
     """Facts about an image; with ``verify`` the pixels are decoded once to prove the file is whole."""
     size = check_size(src, limits)
     with _open(src, limits) as img:
@@ -108,13 +113,22 @@ def probe_image(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, ver
         warns = ((warning,) if warning else ()) + frames_warning
     stream = StreamInfo(index=0, type="image", codec=sniffed.format, width=width, height=height, frames=frames)
     return MediaInfo(
-        file=src.name, kind=MediaKind.IMAGE, format=sniffed.format, mime=sniffed.mime, size_bytes=size,
-        sha256=sha256 or src.sha256(), width=width, height=height, streams=(stream,), warnings=warns,
+        file=src.name,
+        kind=MediaKind.IMAGE,
+        format=sniffed.format,
+        mime=sniffed.mime,
+        size_bytes=size,
+        sha256=sha256 or src.sha256(),
+        width=width,
+        height=height,
+        streams=(stream,),
+        warnings=warns,
     )
 
 
-def load_image(src: MediaSource, limits: IntakeLimits | None = None, *, sniffed: Sniffed | None = None,
-               max_side: int | None = None) -> DecodedImage:
+def load_image(
+    src: MediaSource, limits: IntakeLimits | None = None, *, sniffed: Sniffed | None = None, max_side: int | None = None
+) -> DecodedImage:
     """Decode an image to upright RGB.
 
     Args:
@@ -140,7 +154,8 @@ def load_image(src: MediaSource, limits: IntakeLimits | None = None, *, sniffed:
         original_size = img.size
         if max_side and img.format == "JPEG" and max(img.size) > max_side:
             scale = max_side / max(img.size)
-            img.draft("RGB", (int(img.size[0] * scale) + 1, int(img.size[1] * scale) + 1))
+            # draft() picks the smallest DCT scale (1/2, 1/4, 1/8) whose size is still at least this.
+            img.draft("RGB", (math.ceil(img.size[0] * scale), math.ceil(img.size[1] * scale)))
         try:
             img.seek(0)
             img.load()
@@ -155,5 +170,10 @@ def load_image(src: MediaSource, limits: IntakeLimits | None = None, *, sniffed:
             raise
         except Exception as exc:
             raise CorruptMedia(src.name, f"{sniffed.format} pixel data cannot be decoded: {exc}") from exc
-    return DecodedImage(pixels=pixels, file=src.name, format=sniffed.format, original_size=original_size,
-                        warnings=(warning,) if warning else ())
+    return DecodedImage(
+        pixels=pixels,
+        file=src.name,
+        format=sniffed.format,
+        original_size=original_size,
+        warnings=(warning,) if warning else (),
+    )

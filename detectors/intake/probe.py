@@ -56,8 +56,13 @@ def identify(source: PathLike | bytes | MediaSource, limits: IntakeLimits | None
     return src, resolve_kind(src, sniff(src))
 
 
-def probe(source: PathLike | bytes | MediaSource, limits: IntakeLimits | None = None, *, verify: bool = True,
-          name: str | None = None) -> MediaInfo:
+def probe(
+    source: PathLike | bytes | MediaSource,
+    limits: IntakeLimits | None = None,
+    *,
+    verify: bool = True,
+    name: str | None = None,
+) -> MediaInfo:
     """Describe a media file: kind, format, size, duration, resolution, streams.
 
     Args:

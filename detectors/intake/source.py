@@ -71,8 +71,7 @@ class MediaSource:
         return digest.hexdigest()
 
 
-def as_source(source: PathLike | bytes | bytearray | memoryview | MediaSource, name: str | None = None
-              ) -> MediaSource:
+def as_source(source: PathLike | bytes | bytearray | memoryview | MediaSource, name: str | None = None) -> MediaSource:
     """Wrap a path or a buffer as a :class:`MediaSource`.
 
     Args:
@@ -114,8 +113,13 @@ def check_size(src: MediaSource, limits: IntakeLimits) -> int:
     if size == 0:
         raise CorruptMedia(src.name, "empty file (0 bytes)")
     if size > limits.max_bytes:
-        raise MediaTooLarge(src.name, f"{size} bytes, over the limit of {limits.max_bytes} bytes",
-                            limit="max_bytes", value=size, maximum=limits.max_bytes)
+        raise MediaTooLarge(
+            src.name,
+            f"{size} bytes, over the limit of {limits.max_bytes} bytes",
+            limit="max_bytes",
+            value=size,
+            maximum=limits.max_bytes,
+        )
     return size
 
 

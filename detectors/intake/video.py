@@ -52,14 +52,25 @@ def _upright(frame: av.VideoFrame, max_side: int | None) -> tuple[np.ndarray, in
 def _check_frame_size(src: MediaSource, width: int, height: int, limits: IntakeLimits) -> None:
     if width * height > limits.max_pixels:
         raise MediaTooLarge(
-            src.name, f"video frames are {width}x{height} pixels, over the limit of {limits.max_pixels}",
-            limit="max_pixels", value=width * height, maximum=limits.max_pixels,
+            src.name,
+            f"video frames are {width}x{height} pixels, over the limit of {limits.max_pixels}",
+            limit="max_pixels",
+            value=width * height,
+            maximum=limits.max_pixels,
         )
 
 
-def sample_frames(src: MediaSource, fps: float = 2.0, limits: IntakeLimits | None = None, *,
-                  max_frames: int | None = None, start_s: float = 0.0, end_s: float | None = None,
-                  max_side: int | None = None, sniffed: Sniffed | None = None) -> Iterator[VideoFrame]:
+def sample_frames(
+    src: MediaSource,
+    fps: float = 2.0,
+    limits: IntakeLimits | None = None,
+    *,
+    max_frames: int | None = None,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    max_side: int | None = None,
+    sniffed: Sniffed | None = None,
+) -> Iterator[VideoFrame]:
     """Yield frames at ``start_s, start_s + 1/fps, ...`` (the first frame at or after each time).
 
     Args:
@@ -99,12 +110,14 @@ def sample_frames(src: MediaSource, fps: float = 2.0, limits: IntakeLimits | Non
         stop = min(end_s, duration) if (end_s is not None and duration is not None) else (end_s or duration)
         time_base = stream.time_base
         start_offset = float(stream.start_time * time_base) if stream.start_time is not None else 0.0
-        yield from _sample(src, container, stream, fps, cap, start_s, stop, max_side, limits, deadline,
-                           start_offset, time_base)
+        yield from _sample(
+            src, container, stream, fps, cap, start_s, stop, max_side, limits, deadline, start_offset, time_base
+        )
 
 
-def _sample(src, container, stream, fps, cap, start_s, stop, max_side, limits, deadline, start_offset,
-            time_base) -> Iterator[VideoFrame]:
+def _sample(
+    src, container, stream, fps, cap, start_s, stop, max_side, limits, deadline, start_offset, time_base
+) -> Iterator[VideoFrame]:
     """The decode loop of :func:`sample_frames` (see its docstring)."""
     step = 1.0 / fps
     k = 0
@@ -160,8 +173,9 @@ def _sample(src, container, stream, fps, cap, start_s, stop, max_side, limits, d
         raise CorruptMedia(src.name, "the video stream holds no decodable frames")
 
 
-def probe_video(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True,
-                sha256: str | None = None) -> MediaInfo:
+def probe_video(
+    src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True, sha256: str | None = None
+) -> MediaInfo:
     """Facts about a video; with ``verify`` the first frame is decoded, which also reveals its rotation."""
     size = check_size(src, limits)
     with open_container(src, sniffed.format) as container:
@@ -180,8 +194,17 @@ def probe_video(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, ver
             streams = tuple(upright if s is video else s for s in streams)
     audio = next((s for s in streams if s.type == "audio"), None)
     return MediaInfo(
-        file=src.name, kind=MediaKind.VIDEO, format=sniffed.format, mime=sniffed.mime, size_bytes=size,
-        sha256=sha256 or src.sha256(), width=width, height=height, duration_s=video.duration_s,
-        frame_rate=video.frame_rate, sample_rate=audio.sample_rate if audio else None,
-        channels=audio.channels if audio else None, streams=streams,
+        file=src.name,
+        kind=MediaKind.VIDEO,
+        format=sniffed.format,
+        mime=sniffed.mime,
+        size_bytes=size,
+        sha256=sha256 or src.sha256(),
+        width=width,
+        height=height,
+        duration_s=video.duration_s,
+        frame_rate=video.frame_rate,
+        sample_rate=audio.sample_rate if audio else None,
+        channels=audio.channels if audio else None,
+        streams=streams,
     )

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 #: Frames quieter than the loudest frame by more than this are silence.
 TOP_DB = 40.0
-#: Frames under this RMS level (dBFS) are silence whatever the loudest frame.
+#: A file whose loudest frame is under this RMS level (dBFS) has no activity at all.
 FLOOR_DBFS = -55.0
 FRAME_S = 0.025
 HOP_S = 0.010
@@ -66,7 +66,7 @@ def detect_speech(
         samples: mono float32 audio.
         sample_rate: its rate in Hz.
         top_db: relative threshold below the loudest frame.
-        floor_dbfs: absolute threshold.
+        floor_dbfs: absolute threshold on the loudest frame (below it: no activity).
     """
     frame = max(16, int(FRAME_S * sample_rate))
     hop = max(8, int(HOP_S * sample_rate))
@@ -75,7 +75,8 @@ def detect_speech(
     peak_rms = float(np.max(librosa.feature.rms(y=samples, frame_length=frame, hop_length=hop)))
     if peak_rms <= 10 ** (floor_dbfs / 20):
         return SpeechRegions(np.zeros((0, 2), np.int64), int(samples.size), sample_rate)
-    # The relative threshold is capped so that it is never below the absolute floor.
-    effective_top_db = min(top_db, 20 * np.log10(peak_rms) - floor_dbfs)
-    intervals = librosa.effects.split(samples, top_db=effective_top_db, ref=np.max, frame_length=frame, hop_length=hop)
+    # The floor only decides whether anything is active at all; the regions come from
+    # the relative threshold alone, so that the same recording at another gain gets
+    # the same regions (and so the same loudness normalisation and the same score).
+    intervals = librosa.effects.split(samples, top_db=top_db, ref=np.max, frame_length=frame, hop_length=hop)
     return SpeechRegions(np.asarray(intervals, dtype=np.int64).reshape(-1, 2), int(samples.size), sample_rate)

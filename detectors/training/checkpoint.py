@@ -82,7 +82,7 @@ def load_checkpoint(
     """Restore everything :func:`save_checkpoint` wrote; returns (epoch, info)."""
     with safe_open(str(path), framework="pt") as fh:
         metadata = fh.metadata()
-        tensors = {k: fh.get_tensor(k) for k in fh.keys()}
+        tensors = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
     model.load_state_dict({k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}, strict=True)
     optim_tensors = {k: v for k, v in tensors.items() if k.startswith("optim.")}
     optimizer.load_state_dict(_join_optimizer(optim_tensors, json.loads(metadata["optimizer"])))

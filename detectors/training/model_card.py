@@ -24,12 +24,12 @@ VOICE_DATA_LICENCES = """\
 | yourtts (VCTK, LibriTTS, MLS originals; YourTTS/SC-GlowTTS outputs) | CC BY-NC-ND 4.0: non-commercial |
 | resemblyzer (LibriSpeech) | CC BY 4.0 |
 | coqui_ljspeech (LJSpeech) | public domain |
-| hifigan_demo, universal_melgan_demo, pwg_demo, rtvc_samples | demo pages of the papers' repositories; several carry no licence file: research and evaluation only |
-| local_tts (espeak-ng, flite, festival, Piper voice) | made offline by the data maintainers from Debian and PyPI packages |
+| hifigan_demo, universal_melgan_demo, pwg_demo, rtvc_samples | demo pages, some unlicensed: research only |
+| local_tts (espeak-ng, flite, festival, Piper voice) | made offline from Debian and PyPI packages |
 
 Because part of the training data is non-commercial, these weights are for
 research and evaluation; a commercial user must retrain on data they may use
-(the command below does it on any data a reader can list)."""
+(the command above retrains on any data a fakeguard reader can list)."""
 
 
 def _pct(x: float | None) -> str:
@@ -56,28 +56,33 @@ def voice_card(run_dir: Path, name: str, logo: dict[str, Any] | None = None, not
     counts = "\n".join(f"| {split} | {c['real']} | {c['fake']} |" for split, c in metrics["counts"].items())
     logo_text = "Not measured for this run."
     if logo:
-        rows = "\n".join(f"| {fam} | {row['n_fake']} | {_pct(row['eer'])} | {_f(row['auc'])} |"
-                         for fam, row in logo["families"].items())
-        logo_text = (f"Each family's fakes removed from training and validation, then tested against the test "
-                     f"split's real speech (`bench/voice_logo.py`, overrides {logo.get('overrides') or 'none'}):\n\n"
-                     f"| held-out family | fakes | EER | AUC |\n|---|---:|---:|---:|\n{rows}\n\n"
-                     f"Mean EER: **{_pct(logo['mean_eer'])}** (target at most 10%).")
-    worst = sorted(((g, m) for g, m in test["per_generator"].items() if m["eer"] is not None),
-                   key=lambda kv: -kv[1]["eer"])[:3]
+        rows = "\n".join(
+            f"| {fam} | {row['n_fake']} | {_pct(row['eer'])} | {_f(row['auc'])} |"
+            for fam, row in logo["families"].items()
+        )
+        logo_text = (
+            f"Each family's fakes removed from training and validation, then tested against the test "
+            f"split's real speech (`bench/voice_logo.py`, overrides {logo.get('overrides') or 'none'}):\n\n"
+            f"| held-out family | fakes | EER | AUC |\n|---|---:|---:|---:|\n{rows}\n\n"
+            f"Mean EER: **{_pct(logo['mean_eer'])}** (target at most 10%)."
+        )
+    worst = sorted(
+        ((g, m) for g, m in test["per_generator"].items() if m["eer"] is not None), key=lambda kv: -kv[1]["eer"]
+    )[:3]
     worst_text = "\n".join(f"- {g}: EER {_pct(m['eer'])} on {m['n_fake']} fakes" for g, m in worst)
     history = metrics["history"]
     return f"""# {name}
 
 Voice anti-spoofing detector of fakeguard: scores 16 kHz speech windows
-({weights_config['model_args']['window_s']} s, hop {weights_config['model_args']['hop_s']} s) for synthetic or
+({weights_config["model_args"]["window_s"]} s, hop {weights_config["model_args"]["hop_s"]} s) for synthetic or
 converted voice; a file's score is the calibrated mean of its top quarter of window logits.
 
-- Architecture: `{weights_config['arch']}` (LFCC front-end, LCNN trunk with max-feature-map, mean+std pooling),
-  width {weights_config['model_args']['width']}. Paper lineage: Wang & Yamagishi, Interspeech 2021; Lavrentyeva et
+- Architecture: `{weights_config["arch"]}` (LFCC front-end, LCNN trunk with max-feature-map, mean+std pooling),
+  width {weights_config["model_args"]["width"]}. Paper lineage: Wang & Yamagishi, Interspeech 2021; Lavrentyeva et
   al., Interspeech 2019.
-- Weights: `model.safetensors`, sha256 `{file_sha256(run_dir / 'weights' / 'model.safetensors')}`.
-- Version: {weights_config['version']}; best epoch {metrics['best_epoch']} of {len(history)}.
-- Calibration (fitted on validation, file level): {metrics['calibration']}.
+- Weights: `model.safetensors`, sha256 `{file_sha256(run_dir / "weights" / "model.safetensors")}`.
+- Version: {weights_config["version"]}; best epoch {metrics["best_epoch"]} of {len(history)}.
+- Calibration (fitted on validation, file level): {metrics["calibration"]}.
 - Label convention: score = P(synthetic voice); 1 = fake.
 
 ## Intended use
@@ -90,9 +95,9 @@ generators unlike those below may pass.
 
 The shared speech data (`../shared/data/speech`, 8 sources, 20+ generators), read by
 `fakeguard.datasets.SharedData`, split by speaker group with real/fake pairs kept together (seed
-{config['data']['split_seed']}, fractions {config['data']['fractions']}); the split is written to the run's
-`split.json`. Pseudo-fakes: {config['data']['pseudo_fakes'] or 'none'}. Augmentation of both classes:
-{config['augment']}.
+{config["data"]["split_seed"]}, fractions {config["data"]["fractions"]}); the split is written to the run's
+`split.json`. Pseudo-fakes: {config["data"]["pseudo_fakes"] or "none"}. Augmentation of both classes:
+{config["augment"]}.
 
 | split | real | fake |
 |---|---:|---:|
@@ -104,26 +109,26 @@ both sides of the split (as real and as vocoded fakes of other sentences).
 ## Command
 
 ```bash
-fakeguard train voice --config detectors/configs/{Path(str(config.get('model'))).name}.yaml
+fakeguard train voice --config detectors/configs/{Path(str(config.get("model"))).name}.yaml
 ```
 
-({config['epochs']} epochs of {config['epoch_size']} balanced crops, batch {config['batch_size']}, AdamW lr
-{config['lr']}, {config['threads']} torch thread(s); resumable from the run folder's `last.safetensors`.)
+({config["epochs"]} epochs of {config["epoch_size"]} balanced crops, batch {config["batch_size"]}, AdamW lr
+{config["lr"]}, {config["threads"]} torch thread(s); resumable from the run folder's `last.safetensors`.)
 
 ## Metrics (held-out speakers, test split, file level, calibrated)
 
-Overall: EER **{_pct(test['overall']['eer'])}**, AUC {_f(test['overall']['auc'], 4)}, ECE
-{_f(test['overall']['ece'])}, accuracy at 0.5 {_f(test['overall']['accuracy_at_half'])}
-({test['overall']['n_real']} real, {test['overall']['n_fake']} fake). Validation EER
-{_pct(val['overall']['eer'])}.
+Overall: EER **{_pct(test["overall"]["eer"])}**, AUC {_f(test["overall"]["auc"], 4)}, ECE
+{_f(test["overall"]["ece"])}, accuracy at 0.5 {_f(test["overall"]["accuracy_at_half"])}
+({test["overall"]["n_real"]} real, {test["overall"]["n_fake"]} fake). Validation EER
+{_pct(val["overall"]["eer"])}.
 
 Per attack family (each family's fakes against all real test files):
 
-{_metrics_rows(test['per_family'])}
+{_metrics_rows(test["per_family"])}
 
 Per generator:
 
-{_metrics_rows(test['per_generator'])}
+{_metrics_rows(test["per_generator"])}
 
 ## Generalisation: leave one generator family out
 

@@ -121,9 +121,11 @@ def test_float_wav_with_non_finite_samples_is_corrupt(tmp_path, bad, rate):
 def test_wav_header_claiming_ten_hours_is_too_large():
     data = mf.wav_header_bytes(seconds=10 * 3600, payload=64)
     assert len(data) < 200
-    for call in (lambda: probe(data, name="long.wav"),
-                 lambda: probe(data, name="long.wav", verify=False),
-                 lambda: load_audio(as_source(data, name="long.wav"))):
+    for call in (
+        lambda: probe(data, name="long.wav"),
+        lambda: probe(data, name="long.wav", verify=False),
+        lambda: load_audio(as_source(data, name="long.wav")),
+    ):
         with pytest.raises(MediaTooLarge) as err:
             call()
         e = err.value
@@ -216,8 +218,17 @@ def test_decode_timeout(monkeypatch, key, catalogue):
     assert decoded.samples.size > 0
 
 
-AUDIO_TRUNCATABLE = ("wav16", "wav_float", "wav_stereo", "flac", "ogg_vorbis", "ogg_opus", "mp3", "m4a",
-                     "audio_only_mp4")
+AUDIO_TRUNCATABLE = (
+    "wav16",
+    "wav_float",
+    "wav_stereo",
+    "flac",
+    "ogg_vorbis",
+    "ogg_opus",
+    "mp3",
+    "m4a",
+    "audio_only_mp4",
+)
 
 
 @pytest.mark.parametrize("key", AUDIO_TRUNCATABLE)

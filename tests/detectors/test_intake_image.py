@@ -204,7 +204,7 @@ def test_png_with_zero_width_header_is_corrupt():
 def test_gif_whose_second_frame_is_damaged_still_probes(catalogue_bytes):
     """Counting frames walks every frame header; a broken later frame must not escape as a Pillow error."""
     data = bytearray(catalogue_bytes["gif"])
-    gce = [i for i in range(len(data) - 1) if data[i:i + 2] == b"\x21\xf9"]  # graphic control extensions
+    gce = [i for i in range(len(data) - 1) if data[i : i + 2] == b"\x21\xf9"]  # graphic control extensions
     descriptor = gce[1] + 8  # frame 2's image descriptor follows its 8-byte extension
     assert data[descriptor] == 0x2C
     data[descriptor + 9] = 0xFF  # claims a 256-colour local palette that is not there
@@ -221,11 +221,24 @@ def test_tiff_with_a_garbage_next_directory_pointer_still_probes(catalogue_bytes
     data = bytearray(catalogue_bytes["tiff"])
     assert data[:4] == b"II*\x00"
     ifd = struct.unpack("<I", data[4:8])[0]
-    entries = struct.unpack("<H", data[ifd:ifd + 2])[0]
+    entries = struct.unpack("<H", data[ifd : ifd + 2])[0]
     next_ifd = ifd + 2 + 12 * entries
-    assert data[next_ifd:next_ifd + 4] == bytes(4)  # a single-page TIFF
-    data[next_ifd:next_ifd + 4] = struct.pack("<I", 0x00FFFFFF)  # points past the end of the file
+    assert data[next_ifd : next_ifd + 4] == bytes(4)  # a single-page TIFF
+    data[next_ifd : next_ifd + 4] = struct.pack("<I", 0x00FFFFFF)  # points past the end of the file
     info = probe(bytes(data), name="pages.tif")
     assert info.streams[0].frames is None
     assert any("frame count" in w for w in info.warnings)
     np.testing.assert_array_equal(load_image(as_source(bytes(data))).pixels, mf.gradient_rgb())
+
+
+def test_jpeg_max_side_decodes_at_the_dct_scale_that_still_covers_it(tmp_path):
+    """max_side=128 on a 256x128 JPEG gives the 1/2-scale decode (128x64), not the full image."""
+    import numpy as np
+    from fakeguard.detectors.intake import as_source, load_image
+    from PIL import Image
+
+    path = tmp_path / "wide.jpg"
+    Image.fromarray((np.arange(256 * 128 * 3) % 251).reshape(128, 256, 3).astype(np.uint8)).save(path)
+    assert load_image(as_source(path), max_side=128).pixels.shape == (64, 128, 3)
+    assert load_image(as_source(path), max_side=129).pixels.shape == (128, 256, 3)
+    assert load_image(as_source(path)).original_size == (256, 128)

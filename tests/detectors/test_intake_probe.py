@@ -124,8 +124,12 @@ def test_probe_bytes_uses_the_given_name(catalogue_bytes):
         probe(b"not media at all" * 4, name="upload.bin")
     assert err.value.file == "upload.bin"
     assert str(err.value).startswith("upload.bin: ")
-    assert err.value.to_dict() == {"file": "upload.bin", "error": "unsupported", "type": "UnsupportedMedia",
-                                   "reason": err.value.reason}
+    assert err.value.to_dict() == {
+        "file": "upload.bin",
+        "error": "unsupported",
+        "type": "UnsupportedMedia",
+        "reason": err.value.reason,
+    }
 
 
 def test_probe_path_with_a_name_override(catalogue):
@@ -190,8 +194,13 @@ def test_max_bytes_is_checked_first(catalogue):
     with pytest.raises(MediaTooLarge) as err:
         probe(catalogue["mp4"], IntakeLimits(max_bytes=size - 1))
     assert err.value.to_dict() == {
-        "file": str(catalogue["mp4"]), "error": "too_large", "type": "MediaTooLarge",
-        "reason": err.value.reason, "limit": "max_bytes", "value": size, "maximum": size - 1,
+        "file": str(catalogue["mp4"]),
+        "error": "too_large",
+        "type": "MediaTooLarge",
+        "reason": err.value.reason,
+        "limit": "max_bytes",
+        "value": size,
+        "maximum": size - 1,
     }
 
 
@@ -225,8 +234,9 @@ def test_limits_validation_and_environment():
         IntakeLimits(max_pixels=0)
     with pytest.raises(ValueError, match="decode_timeout_s"):
         IntakeLimits(decode_timeout_s=-1)
-    limits = IntakeLimits.from_env({"FAKEGUARD_MAX_BYTES": "1e6", "FAKEGUARD_MAX_DURATION_S": "90.5",
-                                    "FAKEGUARD_MAX_FRAMES": "12"})
+    limits = IntakeLimits.from_env(
+        {"FAKEGUARD_MAX_BYTES": "1e6", "FAKEGUARD_MAX_DURATION_S": "90.5", "FAKEGUARD_MAX_FRAMES": "12"}
+    )
     assert (limits.max_bytes, limits.max_duration_s, limits.max_frames) == (1_000_000, 90.5, 12)
     assert isinstance(limits.max_bytes, int)
     assert limits.max_pixels == IntakeLimits().max_pixels

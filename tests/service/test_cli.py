@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from fakeguard.service.cli import cli
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -30,8 +29,15 @@ def test_inspect_json_for_good_and_bad_files(catalogue, tmp_path):
     bad.write_bytes(b"this is text, not a JPEG")
     renamed = tmp_path / "song.jpg"
     renamed.write_bytes(catalogue["mp3"].read_bytes())
-    result = run("inspect", "--json", str(catalogue["jpeg"]), str(bad), str(renamed), str(catalogue["mp4"]),
-                 str(tmp_path / "missing.wav"))
+    result = run(
+        "inspect",
+        "--json",
+        str(catalogue["jpeg"]),
+        str(bad),
+        str(renamed),
+        str(catalogue["mp4"]),
+        str(tmp_path / "missing.wav"),
+    )
     assert result.exit_code == 1  # some inputs failed, the rest were processed
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["ok"] for line in lines] == [True, False, True, True, False]
