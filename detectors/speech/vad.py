@@ -1,8 +1,8 @@
 """Voice activity detection by frame energy.
 
-An energy detector (librosa's ``effects.split``: frames within ``top_db`` of
-the loudest frame) plus an absolute floor, so that a file of faint hiss is not
-called speech. It was chosen over silero-vad for the service path by
+An energy detector (frames within ``top_db`` of the loudest frame, exactly
+``librosa.effects.split``'s rule) plus an absolute floor, so that a file of
+faint hiss is not called speech. It was chosen over silero-vad for the service path by
 measurement (``bench/voice_vad.py``, docs/benchmarks.md): about 15 ms per
 minute of audio against 2.3 s for silero-vad on one thread (which alone would
 break the voice detector's 200x-real-time budget), while on 60 shared clips
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
 from numpy.typing import NDArray
 
@@ -57,6 +56,33 @@ class SpeechRegions:
         return float(overlap.sum()) / (end - start)
 
 
+def frame_rms(samples: NDArray[np.float32], frame: int, hop: int) -> NDArray[np.float64]:
+    """RMS of centred, zero-padded frames: ``librosa.feature.rms(center=True, pad_mode="constant")``.
+
+    Written with NumPy instead of calling librosa because librosa's first call
+    in a process costs about 3 s (lazy submodule loading and numba
+    compilation), which every ``fakeguard score`` and every service cold start
+    would pay; ``tests/detectors/test_speech.py`` checks it against librosa.
+    """
+    padded = np.pad(samples.astype(np.float64), frame // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, frame)[::hop]
+    return np.sqrt(np.mean(frames**2, axis=1))
+
+
+def nonsilent_intervals(rms: NDArray[np.float64], n_samples: int, hop: int, top_db: float) -> NDArray[np.int64]:
+    """Sample intervals of frames within ``top_db`` of the loudest: ``librosa.effects.split``'s rule."""
+    power = rms**2
+    db = 10 * np.log10(np.maximum(1e-10, power)) - 10 * np.log10(max(1e-10, float(power.max())))
+    active = db > -top_db
+    edges = [np.flatnonzero(np.diff(active.astype(int))) + 1]
+    if active[0]:
+        edges.insert(0, np.array([0]))
+    if active[-1]:
+        edges.append(np.array([active.size]))
+    bounds = np.minimum(np.concatenate(edges) * hop, n_samples)
+    return bounds.reshape(-1, 2).astype(np.int64)
+
+
 def detect_speech(
     samples: NDArray[np.float32], sample_rate: int, *, top_db: float = TOP_DB, floor_dbfs: float = FLOOR_DBFS
 ) -> SpeechRegions:
@@ -72,11 +98,11 @@ def detect_speech(
     hop = max(8, int(HOP_S * sample_rate))
     if samples.size < frame:
         return SpeechRegions(np.zeros((0, 2), np.int64), int(samples.size), sample_rate)
-    peak_rms = float(np.max(librosa.feature.rms(y=samples, frame_length=frame, hop_length=hop)))
-    if peak_rms <= 10 ** (floor_dbfs / 20):
+    rms = frame_rms(samples, frame, hop)
+    if float(rms.max()) <= 10 ** (floor_dbfs / 20):
         return SpeechRegions(np.zeros((0, 2), np.int64), int(samples.size), sample_rate)
     # The floor only decides whether anything is active at all; the regions come from
     # the relative threshold alone, so that the same recording at another gain gets
     # the same regions (and so the same loudness normalisation and the same score).
-    intervals = librosa.effects.split(samples, top_db=top_db, ref=np.max, frame_length=frame, hop_length=hop)
-    return SpeechRegions(np.asarray(intervals, dtype=np.int64).reshape(-1, 2), int(samples.size), sample_rate)
+    intervals = nonsilent_intervals(rms, int(samples.size), hop, top_db)
+    return SpeechRegions(intervals, int(samples.size), sample_rate)

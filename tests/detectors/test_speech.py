@@ -59,3 +59,22 @@ def test_fit_length_tiles_short_audio_and_crops_long_audio():
     long = np.arange(100, dtype=np.float32)
     np.testing.assert_array_equal(fit_length(long, 10, start=95), long[90:100])
     assert fit_length(np.zeros(0, np.float32), 4).shape == (4,)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_numpy_vad_matches_librosa_exactly(seed):
+    """frame_rms / nonsilent_intervals reimplement librosa's rms and effects.split (for start-up time): same answers."""
+    import librosa
+
+    from fakeguard.detectors.speech.vad import frame_rms, nonsilent_intervals
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(500, 3 * SR))
+    gain = np.repeat(rng.uniform(0, 1, n // 800 + 1) ** 3, 800)[:n]
+    wave = (rng.standard_normal(n) * gain * 0.3).astype(np.float32)
+    frame, hop = 400, 160
+    np.testing.assert_allclose(frame_rms(wave, frame, hop), librosa.feature.rms(y=wave, frame_length=frame,
+                                                                                 hop_length=hop)[0], rtol=1e-4)
+    for top_db in (20.0, 40.0):
+        expected = librosa.effects.split(wave, top_db=top_db, frame_length=frame, hop_length=hop)
+        np.testing.assert_array_equal(nonsilent_intervals(frame_rms(wave, frame, hop), n, hop, top_db), expected)
