@@ -23,9 +23,10 @@ import av
 import numpy as np
 import soundfile as sf
 from common import median_time  # bench/common.py (scripts run from bench/ or the repo root)
+from PIL import Image
+
 from fakeguard.detectors.intake import as_source, load_audio, load_image, probe, sample_frames
 from fakeguard.detectors.runtime import set_threads
-from PIL import Image
 
 RESULTS = Path(__file__).resolve().parent / "results" / "intake_speed.json"
 

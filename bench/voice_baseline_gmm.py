@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.mixture import GaussianMixture
+
 from fakeguard.datasets.torch_data import AudioStore, default_cache_dir
 from fakeguard.detectors.calibration import Calibration, fit_calibration
 from fakeguard.detectors.models.frontends import LFCC, LFCCConfig
@@ -30,7 +32,6 @@ from fakeguard.detectors.runtime import set_threads
 from fakeguard.detectors.training.config import load_config
 from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path, metrics_table
 from fakeguard.detectors.training.voice_data import build_splits
-from sklearn.mixture import GaussianMixture
 
 RESULTS = Path(__file__).resolve().parent / "results" / "voice_baseline_gmm.json"
 

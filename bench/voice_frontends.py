@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from common import median_time
+
 from fakeguard.detectors.models import create_model
 
 RESULTS = Path(__file__).resolve().parent / "results" / "voice_frontends.json"

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from common import median_time  # bench/common.py (scripts run from bench/ or the repo root)
+
 from fakeguard.datasets.shared import SharedData
 from fakeguard.detectors.intake import as_source, load_audio
 from fakeguard.detectors.pipelines.voice import MIN_SPEECH_FRACTION

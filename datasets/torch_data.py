@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import Dataset
+
 from fakeguard.detectors.errors import MediaError
 from fakeguard.detectors.intake import as_source, load_audio
 from fakeguard.detectors.speech import fit_length, prepare_speech
-from torch.utils.data import Dataset
 
 from .base import Sample
 

@@ -33,9 +33,10 @@ from typing import Any
 
 import numpy as np
 import soundfile as sf
+from numpy.typing import NDArray
+
 from fakeguard.detectors.errors import MediaError
 from fakeguard.detectors.intake import as_source, load_audio
-from numpy.typing import NDArray
 
 from ..base import REAL, Sample
 from ..shared import MANIFEST, read_manifest

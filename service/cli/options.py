@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import click
+
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 _LIMIT_OPTIONS = (

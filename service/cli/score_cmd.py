@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import click
+
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 from .exit_codes import exit_code

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from dataset_trees import write
+
 from fakeguard.datasets import create_reader
 from fakeguard.datasets.asvspoof import ASVSPOOF_ATTACKS, ASVspoof2019LA
 from fakeguard.datasets.families import SPEECH_FAMILIES

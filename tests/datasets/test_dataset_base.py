@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from fakeguard.datasets import BONAFIDE, Reader, Sample, create_reader, label_from_str, list_readers
 from fakeguard.datasets.base import register_reader
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from fakeguard.datasets import create_reader
 from fakeguard.datasets.families import speech_family
 from fakeguard.datasets.folder import FolderReader

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from dataset_trees import write
+
 from fakeguard.datasets import create_reader
 
 

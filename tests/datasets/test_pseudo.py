@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from dataset_trees import write
+
 from fakeguard.datasets.base import Sample
 from fakeguard.datasets.pseudo import METHODS, check_methods, generate_pseudo_fakes, list_methods, read_pseudo_fakes
 from fakeguard.datasets.pseudo.vocode import MANIFEST_COLUMNS

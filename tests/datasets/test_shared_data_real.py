@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from fakeguard.datasets import create_reader, split_by_group
 from fakeguard.datasets.shared import default_data_root, find_manifests
 

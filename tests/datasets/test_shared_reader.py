@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dataset_trees import write
+
 from fakeguard.datasets import create_reader, split_by_group
 from fakeguard.datasets.shared import ENV_VAR, SharedData, default_data_root, read_manifest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from fakeguard.datasets.families import SPEECH_FAMILIES, SPEECH_FAMILY_KEYWORDS, normalize_generator, speech_family
 
 

@@ -7,10 +7,11 @@ import random
 from pathlib import Path
 
 import pytest
-from fakeguard.datasets import Sample, leave_out, read_split, split_by_group, write_split
-from fakeguard.datasets.splits import units
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from fakeguard.datasets import Sample, leave_out, read_split, split_by_group, write_split
+from fakeguard.datasets.splits import units
 
 FAMILIES = ("gan_vocoder", "e2e_tts", "formant")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from fakeguard.datasets import create_reader, split_by_group
 from fakeguard.datasets.wavefake import WaveFake
 

@@ -11,6 +11,9 @@ import time
 import warnings
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from fakeguard.detectors.errors import MediaError, UnsupportedMedia
 from fakeguard.detectors.intake import (
     SUPPORTED_FORMATS,
@@ -23,8 +26,6 @@ from fakeguard.detectors.intake import (
     sample_frames,
     sniff_bytes,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 #: Wall-clock seconds one property may spend on examples; later examples return at once.
 BUDGET_S = 20.0

@@ -8,9 +8,10 @@ import tracemalloc
 import media_factory as mf
 import numpy as np
 import pytest
+from PIL import Image
+
 from fakeguard.detectors.errors import CorruptMedia, MediaError, MediaTooLarge, UnsupportedMedia
 from fakeguard.detectors.intake import IntakeLimits, as_source, load_image, probe
-from PIL import Image
 
 LOSSLESS = ("png", "webp", "bmp", "tiff")
 
@@ -234,8 +235,9 @@ def test_tiff_with_a_garbage_next_directory_pointer_still_probes(catalogue_bytes
 def test_jpeg_max_side_decodes_at_the_dct_scale_that_still_covers_it(tmp_path):
     """max_side=128 on a 256x128 JPEG gives the 1/2-scale decode (128x64), not the full image."""
     import numpy as np
-    from fakeguard.detectors.intake import as_source, load_image
     from PIL import Image
+
+    from fakeguard.detectors.intake import as_source, load_image
 
     path = tmp_path / "wide.jpg"
     Image.fromarray((np.arange(256 * 128 * 3) % 251).reshape(128, 256, 3).astype(np.uint8)).save(path)

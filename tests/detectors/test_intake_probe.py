@@ -7,6 +7,7 @@ import json
 
 import media_factory as mf
 import pytest
+
 from fakeguard.detectors.errors import CorruptMedia, MediaError, MediaTooLarge, UnsupportedMedia
 from fakeguard.detectors.intake import IntakeLimits, MediaKind, as_source, identify, load_audio, probe, sample_frames
 

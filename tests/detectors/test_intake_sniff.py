@@ -7,6 +7,7 @@ import shutil
 
 import media_factory as mf
 import pytest
+
 from fakeguard.detectors.errors import CorruptMedia, MediaError, MediaNotFound, UnsupportedMedia
 from fakeguard.detectors.intake import (
     SUPPORTED_FORMATS,

@@ -7,6 +7,7 @@ import importlib
 import media_factory as mf
 import numpy as np
 import pytest
+
 from fakeguard.detectors.errors import CorruptMedia, MediaError, MediaTimeout, MediaTooLarge, UnsupportedMedia
 from fakeguard.detectors.intake import IntakeLimits, MediaKind, as_source, probe, sample_frames
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import norm
+
 from fakeguard.detectors.calibration import Calibration, fit_calibration
 from fakeguard.detectors.metrics import binary_metrics, equal_error_rate, expected_calibration_error, plot_det_roc
-from scipy.stats import norm
 
 
 def test_eer_of_perfectly_separated_scores_is_zero():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from fakeguard.detectors.calibration import Calibration
 from fakeguard.detectors.models import create_model, list_models, model_task
 from fakeguard.detectors.models.frontends import LFCC, LFCCConfig, linear_filterbank

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from fakeguard.detectors.intake.info import MediaInfo, StreamInfo
 from fakeguard.detectors.intake.sniff import MediaKind
 from fakeguard.detectors.report import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from fakeguard.detectors.speech import detect_speech, fit_length, plan_windows, prepare_speech
 from fakeguard.detectors.speech.preprocess import TARGET_DBFS
 
@@ -73,8 +74,9 @@ def test_numpy_vad_matches_librosa_exactly(seed):
     gain = np.repeat(rng.uniform(0, 1, n // 800 + 1) ** 3, 800)[:n]
     wave = (rng.standard_normal(n) * gain * 0.3).astype(np.float32)
     frame, hop = 400, 160
-    np.testing.assert_allclose(frame_rms(wave, frame, hop), librosa.feature.rms(y=wave, frame_length=frame,
-                                                                                 hop_length=hop)[0], rtol=1e-4)
+    np.testing.assert_allclose(
+        frame_rms(wave, frame, hop), librosa.feature.rms(y=wave, frame_length=frame, hop_length=hop)[0], rtol=1e-4
+    )
     for top_db in (20.0, 40.0):
         expected = librosa.effects.split(wave, top_db=top_db, frame_length=frame, hop_length=hop)
         np.testing.assert_array_equal(nonsilent_intervals(frame_rms(wave, frame, hop), n, hop, top_db), expected)

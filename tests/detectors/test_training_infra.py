@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from fakeguard.detectors.models import create_model
 from fakeguard.detectors.training.checkpoint import load_checkpoint, save_checkpoint
 from fakeguard.detectors.training.config import load_config, parse_overrides

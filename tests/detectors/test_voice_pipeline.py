@@ -10,6 +10,7 @@ import jsonschema
 import numpy as np
 import pytest
 import soundfile as sf
+
 from fakeguard.detectors.errors import CorruptMedia, UnsupportedMedia
 from fakeguard.detectors.intake import as_source, load_audio
 from fakeguard.detectors.pipelines.audio import voice_reasons, voice_timeline

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from fakeguard.service.cli import cli
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
