@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from .frontends import LFCC, LFCCConfig
 from .registry import register_model
@@ -33,6 +34,12 @@ class VoiceLCNNConfig:
         width: channel multiplier of the LCNN trunk (1.0 = the published channel counts).
         dropout: before the classifier.
         window_s, hop_s: how serving cuts a file into windows; training crops ``window_s``.
+        head: ``linear`` (a logit trained with binary cross-entropy) or ``ocsoftmax``
+            (one-class softmax, Zhang et al., IEEE SPL 2021: real speech is pulled
+            within a cosine margin of a learned direction, fakes pushed beyond another,
+            so that unseen attacks, which resemble no training fake, still fall outside
+            the compact real class).
+        oc_alpha, oc_margins: the one-class scale and the (real, fake) cosine margins.
     """
 
     frontend: LFCCConfig = field(default_factory=LFCCConfig)
@@ -40,6 +47,9 @@ class VoiceLCNNConfig:
     dropout: float = 0.5
     window_s: float = 4.0
     hop_s: float = 2.0
+    head: str = "linear"
+    oc_alpha: float = 20.0
+    oc_margins: tuple[float, float] = (0.9, 0.2)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,7 +130,9 @@ class VoiceLCNN(nn.Module):
         freq_out = cfg.frontend.n_features // 16
         self.embed_dim = 2 * c32 * freq_out
         self.dropout = nn.Dropout(cfg.dropout)
-        self.head = nn.Linear(self.embed_dim, 1)
+        if cfg.head not in ("linear", "ocsoftmax"):
+            raise ValueError(f"unknown head {cfg.head!r} (use 'linear' or 'ocsoftmax')")
+        self.head = nn.Linear(self.embed_dim, 1, bias=cfg.head == "linear")
 
     #: Trunk output frames per input frame: four 2x2 poolings.
     time_stride = 16
@@ -139,7 +151,22 @@ class VoiceLCNN(nn.Module):
 
     def classify(self, embedding: torch.Tensor) -> torch.Tensor:
         """Embedding -> logits ``(B,)`` (positive = spoof)."""
-        return self.head(self.dropout(embedding)).squeeze(1)
+        embedding = self.dropout(embedding)
+        if self.cfg.head == "ocsoftmax":
+            # logit = -alpha * cos(embedding, w): high similarity to the real direction means real.
+            cos = F.linear(F.normalize(embedding, dim=1), F.normalize(self.head.weight, dim=1)).squeeze(1)
+            return -self.cfg.oc_alpha * cos
+        return self.head(embedding).squeeze(1)
+
+    def loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """The training loss for this head (labels: 1 = fake)."""
+        if self.cfg.head == "ocsoftmax":
+            cos = -logits / self.cfg.oc_alpha
+            m_real, m_fake = self.cfg.oc_margins
+            # Real: penalise cos below m_real; fake: penalise cos above m_fake.
+            margin = torch.where(labels > 0.5, cos - m_fake, m_real - cos)
+            return F.softplus(self.cfg.oc_alpha * margin).mean()
+        return F.binary_cross_entropy_with_logits(logits, labels)
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
         """Waveform windows ``(B, N)`` -> logits ``(B,)`` (positive = spoof)."""

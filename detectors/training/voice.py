@@ -145,11 +145,10 @@ def _train_epoch(model, loader, optimizer, epoch: int) -> float:
     model.train()
     loader.dataset.set_epoch(epoch)
     total, n = 0.0, 0
-    loss_fn = torch.nn.BCEWithLogitsLoss()
     bar = tqdm(loader, desc=f"epoch {epoch}", leave=False)
     for waves, labels in bar:
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(waves), labels)
+        loss = model.loss(model(waves), labels)
         loss.backward()
         optimizer.step()
         total += loss.item() * len(labels)

@@ -80,3 +80,20 @@ def test_lfcc_shapes_and_filterbank():
     out = lfcc(torch.randn(2, 16000))
     assert out.shape == (2, 60, lfcc.n_frames(16000))
     assert torch.isfinite(out).all()
+
+
+def test_ocsoftmax_head_scores_and_loss_follow_the_margins():
+    torch.manual_seed(0)
+    model = create_model("voice_lcnn_small", head="ocsoftmax").eval()
+    alpha = model.cfg.oc_alpha
+    cos = torch.tensor([0.95, 0.95, 0.1, 0.1])
+    logits = -alpha * cos  # what the head outputs for these cosines
+    real, fake = torch.tensor([0.0]), torch.tensor([1.0])
+    # A real window near the real direction costs little; a fake one there costs a lot, and vice versa.
+    assert model.loss(logits[:1], real) < 0.5 < model.loss(logits[1:2], fake)
+    assert model.loss(logits[2:3], fake) < 0.5 < model.loss(logits[3:4], real)
+    with torch.inference_mode():
+        out = model(torch.randn(2, int(model.cfg.window_s * 16000)) * 0.1)
+    assert torch.all(out.abs() <= alpha + 1e-4)  # logits are -alpha * cosine
+    with pytest.raises(ValueError, match="head"):
+        create_model("voice_lcnn_small", head="softmax2")
