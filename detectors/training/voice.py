@@ -54,14 +54,20 @@ class VoiceDataConfig:
     """Which data, and how it is split.
 
     Attributes:
-        root: shared data root (default ``$FAKEGUARD_DATA`` or ``../shared/data``).
-        sources: speech source folders to use (None = all).
+        reader: a registered dataset reader (``fakeguard.datasets.list_readers()``):
+            ``shared`` (the default), ``asvspoof2019_la``, ``wavefake``, ``in_the_wild``,
+            ``folder``...
+        reader_args: options of that reader (for ``folder``: ``{"modality": "audio"}``...).
+        root: the dataset root (for ``shared``, default ``$FAKEGUARD_DATA`` or ``../shared/data``).
+        sources: with ``shared``, the speech source folders to use (None = all).
         pseudo_fakes: pseudo-fake methods to add to training (see fakeguard.datasets.pseudo).
         split_seed: seed of the speaker split.
         fractions: train/val/test shares.
         holdout_family: an attack family kept out of train and val, tested alone.
     """
 
+    reader: str = "shared"
+    reader_args: dict[str, Any] = field(default_factory=dict)
     root: str | None = None
     sources: list[str] | None = None
     pseudo_fakes: list[str] = field(default_factory=list)

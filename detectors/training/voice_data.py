@@ -2,9 +2,10 @@
 
 Split rules, in order:
 
-1. All speech samples are split by speaker group with real/fake pairs kept
-   together (:func:`fakeguard.datasets.split_by_group`), seeded, and the
-   result is written to ``split.json`` in the run folder.
+1. All speech samples (the shared manifests, or any registered reader's)
+   are split by speaker group with real/fake pairs kept together
+   (:func:`fakeguard.datasets.split_by_group`), seeded, and the result is
+   written to ``split.json`` in the run folder.
 2. With ``holdout_family``, that family's fakes leave train and val; the
    ``holdout`` set is the test split's real files plus every fake of the
    family (none of which the model has seen).
@@ -18,7 +19,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fakeguard.datasets import Sample, split_by_group, write_split
+from fakeguard.datasets import Sample, create_reader, split_by_group, write_split
 from fakeguard.datasets.shared import SharedData
 
 if TYPE_CHECKING:
@@ -29,7 +30,10 @@ log = logging.getLogger(__name__)
 
 def build_splits(cfg: VoiceDataConfig, split_path: Path | None = None) -> dict[str, list[Sample]]:
     """Train, val, test (and holdout) sample lists for a voice run (see the module docstring)."""
-    samples = SharedData(cfg.root, modality="speech", sources=cfg.sources).samples()
+    if cfg.reader == "shared":
+        samples = SharedData(cfg.root, modality="speech", sources=cfg.sources).samples()
+    else:
+        samples = create_reader(cfg.reader, cfg.root, **cfg.reader_args).samples()
     if not samples:
         raise ValueError("no speech samples found: check data.root and data.sources")
     split = split_by_group(samples, cfg.fractions, seed=cfg.split_seed)
