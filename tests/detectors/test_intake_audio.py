@@ -267,3 +267,23 @@ def test_half_truncated_pcm_wav_is_reported_as_truncated(tmp_path, factory):
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(CorruptMedia, match="truncated"):
         load_audio(as_source(cut))
+
+
+@pytest.mark.parametrize("kind", ["mp3", "m4a", "flac"])
+def test_block_resampling_is_bit_identical_to_frame_by_frame(catalogue, kind):
+    """Resampling a second at a time (for speed) must not change a single sample."""
+    import av
+    import numpy as np
+
+    from fakeguard.detectors.intake.audio import _BlockResampler
+
+    def resample(block_s: float) -> np.ndarray:
+        resampler, chunks = _BlockResampler(16000, block_s=block_s), []
+        with av.open(str(catalogue[kind])) as container:
+            for frame in container.decode(audio=0):
+                chunks += resampler.push(frame)
+        return np.concatenate(chunks + resampler.finish())
+
+    per_frame, blocked = resample(1e-9), resample(1.0)
+    assert per_frame.size > 8000
+    np.testing.assert_array_equal(per_frame, blocked)
