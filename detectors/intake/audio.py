@@ -255,9 +255,7 @@ def _checked(
     )
 
 
-def probe_audio(
-    src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True, sha256: str | None = None
-) -> MediaInfo:
+def probe_audio(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True) -> MediaInfo:
     """Facts about an audio file; with ``verify`` the whole stream is decoded and its real length reported."""
     size = check_size(src, limits)
     _check_wav_header(src, sniffed, limits)
@@ -271,13 +269,11 @@ def probe_audio(
     if verify:
         decoded = load_audio(src, sample_rate=audio.sample_rate or 16000, limits=limits, sniffed=sniffed)
         duration, warnings = decoded.duration_s, decoded.warnings
-    return MediaInfo(
-        file=src.name,
-        kind=MediaKind.AUDIO,
-        format=sniffed.format,
-        mime=sniffed.mime,
-        size_bytes=size,
-        sha256=sha256 or src.sha256(),
+    return MediaInfo.describe(
+        src,
+        sniffed,
+        MediaKind.AUDIO,
+        size,
         duration_s=duration,
         sample_rate=audio.sample_rate,
         channels=audio.channels,

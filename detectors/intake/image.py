@@ -87,9 +87,7 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
     return np.asarray(img, dtype=np.uint8).copy()
 
 
-def probe_image(
-    src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True, sha256: str | None = None
-) -> MediaInfo:
+def probe_image(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True) -> MediaInfo:
     """Facts about an image; with ``verify`` the pixels are decoded once to prove the file is whole."""
     size = check_size(src, limits)
     with _open(src, limits) as img:
@@ -112,13 +110,11 @@ def probe_image(
     else:
         warns = ((warning,) if warning else ()) + frames_warning
     stream = StreamInfo(index=0, type="image", codec=sniffed.format, width=width, height=height, frames=frames)
-    return MediaInfo(
-        file=src.name,
-        kind=MediaKind.IMAGE,
-        format=sniffed.format,
-        mime=sniffed.mime,
-        size_bytes=size,
-        sha256=sha256 or src.sha256(),
+    return MediaInfo.describe(
+        src,
+        sniffed,
+        MediaKind.IMAGE,
+        size,
         width=width,
         height=height,
         streams=(stream,),

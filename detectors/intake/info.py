@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .sniff import MediaKind
+from .sniff import MediaKind, Sniffed
+from .source import MediaSource
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,19 @@ class MediaInfo:
     @property
     def has_video(self) -> bool:
         return any(s.type == "video" for s in self.streams)
+
+    @classmethod
+    def describe(cls, src: MediaSource, sniffed: Sniffed, kind: MediaKind, size: int, **facts: Any) -> MediaInfo:
+        """The facts every kind shares (name, format, MIME type, size, SHA-256) plus the kind's own ``facts``."""
+        return cls(
+            file=src.name,
+            kind=kind,
+            format=sniffed.format,
+            mime=sniffed.mime,
+            size_bytes=size,
+            sha256=src.sha256(),
+            **facts,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (enums as their values)."""

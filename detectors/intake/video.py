@@ -173,9 +173,7 @@ def _sample(
         raise CorruptMedia(src.name, "the video stream holds no decodable frames")
 
 
-def probe_video(
-    src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True, sha256: str | None = None
-) -> MediaInfo:
+def probe_video(src: MediaSource, sniffed: Sniffed, limits: IntakeLimits, *, verify: bool = True) -> MediaInfo:
     """Facts about a video; with ``verify`` the first frame is decoded, which also reveals its rotation."""
     size = check_size(src, limits)
     with open_container(src, sniffed.format) as container:
@@ -193,13 +191,11 @@ def probe_video(
             upright = replace(video, width=width, height=height, rotation=first.rotation)
             streams = tuple(upright if s is video else s for s in streams)
     audio = next((s for s in streams if s.type == "audio"), None)
-    return MediaInfo(
-        file=src.name,
-        kind=MediaKind.VIDEO,
-        format=sniffed.format,
-        mime=sniffed.mime,
-        size_bytes=size,
-        sha256=sha256 or src.sha256(),
+    return MediaInfo.describe(
+        src,
+        sniffed,
+        MediaKind.VIDEO,
+        size,
         width=width,
         height=height,
         duration_s=video.duration_s,
