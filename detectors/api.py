@@ -56,7 +56,7 @@ class Detector:
         """
         src, sniffed = identify(as_source(source, name), self.limits)
         if sniffed.kind is MediaKind.AUDIO:
-            return score_audio(src, self.voice, self.limits, self.thresholds)
+            return score_audio(src, sniffed, self.voice, self.limits, self.thresholds)
         raise UnsupportedMedia(
             src.name,
             f"{sniffed.kind.value} scoring needs the face detector, which this "

@@ -12,8 +12,8 @@ import math
 import time
 
 from .. import __version__
-from ..intake import IntakeLimits, MediaSource, load_audio
-from ..intake.probe import probe
+from ..intake import IntakeLimits, MediaSource, Sniffed, load_audio
+from ..intake.audio import probe_audio
 from ..report import Report, ReportWarning, SpeechSegment, StageTiming, TimelineEntry, VerdictThresholds
 from .voice import VoiceDetector, VoiceResult
 
@@ -52,16 +52,21 @@ def voice_reasons(result: VoiceResult, thresholds: VerdictThresholds) -> list[st
 
 def score_audio(
     src: MediaSource,
+    sniffed: Sniffed,
     detector: VoiceDetector,
     limits: IntakeLimits | None = None,
     thresholds: VerdictThresholds | None = None,
 ) -> Report:
-    """Score an audio file (the caller has identified it as audio) and build its report."""
+    """Score an audio file and build its report.
+
+    ``sniffed`` is what :func:`fakeguard.detectors.intake.identify` found, so the
+    bytes are not sniffed and the container not resolved a second time.
+    """
     limits = limits or IntakeLimits()
     thresholds = thresholds or VerdictThresholds()
     t0 = time.perf_counter()
-    info = probe(src, limits, verify=False)
-    decoded = load_audio(src, sample_rate=detector.sample_rate, limits=limits)
+    info = probe_audio(src, sniffed, limits, verify=False)
+    decoded = load_audio(src, sample_rate=detector.sample_rate, limits=limits, sniffed=sniffed)
     t1 = time.perf_counter()
     result = detector.score_waveform(decoded.samples, decoded.sample_rate)
     timings = [StageTiming("decode", t1 - t0)] + [StageTiming(k, v) for k, v in result.seconds.items()]
