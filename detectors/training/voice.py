@@ -147,6 +147,20 @@ def metrics_table(rows: list[dict[str, Any]], calibration: Calibration) -> dict[
     return out
 
 
+def write_scores(
+    rows: list[dict[str, Any]], calibration: Calibration, csv_path: Path, plot_path: Path, name: str, title: str
+) -> None:
+    """Per-file scores as CSV (with the calibrated probability) and their DET/ROC plot."""
+    with open(csv_path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) + ["probability"])
+        writer.writeheader()
+        for row in rows:
+            prob = float(calibration.apply([row["logit"]])[0]) if math.isfinite(row["logit"]) else ""
+            writer.writerow({**row, "probability": prob})
+    valid = [r for r in rows if math.isfinite(r["logit"])]
+    plot_det_roc({name: ([r["label"] for r in valid], [r["logit"] for r in valid])}, str(plot_path), title=title)
+
+
 def _train_epoch(model, loader, optimizer, epoch: int) -> float:
     model.train()
     loader.dataset.set_epoch(epoch)
@@ -283,19 +297,7 @@ def finish_run(cfg: VoiceTrainConfig, model, store, splits, history, best) -> di
             score_samples(VoiceDetector(model, calibration=calibration), store, splits["holdout"]), calibration
         )
     (out / "metrics.json").write_text(json.dumps(results, indent=2))
-    with open(out / "test_scores.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(test_rows[0]) + ["probability"])
-        writer.writeheader()
-        for row in test_rows:
-            prob = float(calibration.apply([row["logit"]])[0]) if math.isfinite(row["logit"]) else ""
-            writer.writerow({**row, "probability": prob})
-    curves = {
-        "test": (
-            [r["label"] for r in test_rows if math.isfinite(r["logit"])],
-            [r["logit"] for r in test_rows if math.isfinite(r["logit"])],
-        )
-    }
-    plot_det_roc(curves, str(out / "det_roc.png"), title=f"{cfg.model} test")
+    write_scores(test_rows, calibration, out / "test_scores.csv", out / "det_roc.png", "test", f"{cfg.model} test")
     save_weight_folder(
         model,
         out / "weights",
@@ -337,14 +339,6 @@ def evaluate_voice(
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-        with open(out / "scores.csv", "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        valid = [r for r in rows if math.isfinite(r["logit"])]
-        plot_det_roc(
-            {split_name: ([r["label"] for r in valid], [r["logit"] for r in valid])},
-            str(out / "det_roc.png"),
-            title=f"{detector.info.name if detector.info else weights}",
-        )
+        title = detector.info.name if detector.info else str(weights)
+        write_scores(rows, detector.calibration, out / "scores.csv", out / "det_roc.png", split_name, title)
     return metrics
