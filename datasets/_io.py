@@ -8,8 +8,10 @@ reader reads its text files through these helpers for that reason.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 
 def require_file(path: Path, what: str) -> Path:
@@ -98,6 +100,22 @@ def iter_csv(path: Path, what: str, required: Sequence[str]) -> Iterator[tuple[i
             if len(row) != len(header):
                 raise line_error(path, lineno, f"expected {len(header)} cells as in the header, got {len(row)}")
             yield lineno, dict(zip(header, row, strict=True))
+
+
+def read_json(path: Path, what: str) -> Any:
+    """The parsed content of a JSON file.
+
+    Raises:
+        FileNotFoundError: the file is missing.
+        ValueError: the file is not valid JSON; names file, line and column of
+            the first error (a truncated download usually fails at the last line).
+    """
+    require_file(path, what)
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise line_error(path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
 
 
 def relpath(path: Path, root: Path) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 from ._io import iter_csv, line_error, require_dir
 from .base import BONAFIDE, Sample, label_from_str, register_reader
-from .families import speech_family
+from .families import face_family, speech_family
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ NUMERIC_COLUMNS: dict[str, type] = {
     "race": int,
 }
 # Modalities whose fakes get a family from fakeguard.datasets.families.
-FAMILY_FUNCTIONS = {"speech": speech_family}
+FAMILY_FUNCTIONS = {"speech": speech_family, "faces": face_family}
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _DIGITS = re.compile(r"\d+")
