@@ -9,7 +9,7 @@ a sample is decoded and cropped is not decided here: that is
 from __future__ import annotations
 
 # Importing the reader modules registers them (timm-style); they read nothing at import.
-from . import asvspoof, folder, in_the_wild, shared, wavefake  # noqa: F401
+from . import asvspoof, celebdf, dfdc, ffpp, folder, in_the_wild, shared, wavefake  # noqa: F401
 from .base import BONAFIDE, Reader, Sample, create_reader, label_from_str, list_readers, register_reader
 from .splits import Split, SplitFile, leave_out, read_split, split_by_group, write_split
 
