@@ -3,10 +3,30 @@
 :mod:`.vocode` resynthesises real speech through the simple vocoders of
 :mod:`.vocoders` (Wang & Yamagishi, ICASSP 2023), so that a detector learns
 vocoder artefacts instead of voices or sentences.
+
+For faces, :mod:`.blend` pastes an aligned real face onto itself through a
+deformed inner-face mask (:mod:`.face_mask`), after a slight change of colour,
+sharpness and position (Self-Blended Images, Shiohara & Yamasaki, CVPR 2022),
+and :mod:`.faceswap` pastes another real person's face in by a landmark-driven
+warp (FaceForensics++'s FaceSwap), so that a detector learns blending
+boundaries instead of identities.
 """
 
 from __future__ import annotations
 
+from .blend import self_blend
+from .face_mask import face_mask, face_polygon
+from .faceswap import landmark_swap
 from .vocode import METHODS, check_methods, generate_pseudo_fakes, list_methods, read_pseudo_fakes
 
-__all__ = ["METHODS", "check_methods", "generate_pseudo_fakes", "list_methods", "read_pseudo_fakes"]
+__all__ = [
+    "METHODS",
+    "check_methods",
+    "face_mask",
+    "face_polygon",
+    "generate_pseudo_fakes",
+    "landmark_swap",
+    "list_methods",
+    "read_pseudo_fakes",
+    "self_blend",
+]
