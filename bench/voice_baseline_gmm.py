@@ -30,7 +30,8 @@ from fakeguard.detectors.calibration import Calibration, fit_calibration
 from fakeguard.detectors.models.frontends import LFCC, LFCCConfig
 from fakeguard.detectors.runtime import set_threads
 from fakeguard.detectors.training.config import load_config
-from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path, metrics_table
+from fakeguard.detectors.training.tables import metrics_table
+from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path
 from fakeguard.detectors.training.voice_data import build_splits
 
 RESULTS = Path(__file__).resolve().parent / "results" / "voice_baseline_gmm.json"

@@ -1,0 +1,48 @@
+"""Result tables shared by the voice and face recipes: metrics per source / generator / family, score files.
+
+Rows are dicts with ``path``, ``label``, ``source``, ``generator``, ``family``,
+``group`` and ``logit`` (NaN where nothing was scored), one per file or face.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..calibration import Calibration
+from ..metrics import binary_metrics, plot_det_roc
+
+
+def metrics_table(rows: list[dict[str, Any]], calibration: Calibration) -> dict[str, Any]:
+    """Overall, per-source and per-generator metrics (each fake subset against all real files of the set)."""
+    valid = [r for r in rows if math.isfinite(r["logit"])]
+    y = np.array([r["label"] for r in valid])
+    z = np.array([r["logit"] for r in valid])
+    p = calibration.apply(z)
+    out: dict[str, Any] = {"overall": binary_metrics(y, z, p).to_dict(), "unscored": len(rows) - len(valid)}
+    real = y == 0
+    for key in ("source", "generator", "family"):
+        table = {}
+        for name in sorted({r[key] for r, lab in zip(valid, y) if lab == 1}):
+            mask = real | np.array([r[key] == name and r["label"] == 1 for r in valid])
+            table[name] = binary_metrics(y[mask], z[mask], p[mask]).to_dict()
+        out[f"per_{key}"] = table
+    return out
+
+
+def write_scores(
+    rows: list[dict[str, Any]], calibration: Calibration, csv_path: Path, plot_path: Path, name: str, title: str
+) -> None:
+    """Per-file scores as CSV (with the calibrated probability) and their DET/ROC plot."""
+    with open(csv_path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) + ["probability"])
+        writer.writeheader()
+        for row in rows:
+            prob = float(calibration.apply([row["logit"]])[0]) if math.isfinite(row["logit"]) else ""
+            writer.writerow({**row, "probability": prob})
+    valid = [r for r in rows if math.isfinite(r["logit"])]
+    plot_det_roc({name: ([r["label"] for r in valid], [r["logit"] for r in valid])}, str(plot_path), title=title)
