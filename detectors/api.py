@@ -4,6 +4,7 @@
     >>> detector = Detector.load()                 # shipped default models
     >>> report = detector.score("voicemail.m4a")   # a Report
     >>> report.verdict, report.score
+    >>> detector.score("photo.jpg", heatmaps=True).faces[0].heatmap_png   # Grad-CAM overlay, base64 PNG
 
 Every entry point (CLI, scanner, service) goes through :class:`Detector`, so
 they all return the same reports.
@@ -11,6 +12,7 @@ they all return the same reports.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from .errors import UnsupportedMedia
@@ -18,6 +20,8 @@ from .intake import IntakeLimits, MediaKind, MediaSource, as_source
 from .intake.probe import identify
 from .intake.source import PathLike
 from .pipelines.audio import score_audio
+from .pipelines.face import FaceForgeryDetector
+from .pipelines.image import score_image
 from .pipelines.voice import VoiceDetector
 from .report import Report, VerdictThresholds
 
@@ -28,37 +32,60 @@ class Detector:
 
     Attributes:
         voice: the voice anti-spoofing detector.
+        face_model: the face model to load on first use (``arch.tag``, a weight
+            folder, or None for the shipped default): a voice-only user never
+            pays for loading it.
         limits: intake limits.
         thresholds: where scores become verdicts.
     """
 
     voice: VoiceDetector
+    face_model: str | None = None
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
+    _face: FaceForgeryDetector | None = field(default=None, repr=False)
+    _face_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(
         cls,
         voice_model: str | None = None,
+        face_model: str | None = None,
         limits: IntakeLimits | None = None,
         thresholds: VerdictThresholds | None = None,
     ) -> Detector:
         """Load the shipped defaults, or named weights (``arch.tag`` or a weight folder)."""
-        return cls(VoiceDetector.load(voice_model), limits or IntakeLimits(), thresholds or VerdictThresholds())
+        return cls(
+            VoiceDetector.load(voice_model), face_model, limits or IntakeLimits(), thresholds or VerdictThresholds()
+        )
 
-    def score(self, source: PathLike | bytes | MediaSource, name: str | None = None) -> Report:
+    @property
+    def face(self) -> FaceForgeryDetector:
+        """The face-forgery detector, loaded on first use."""
+        with self._face_lock:
+            if self._face is None:
+                self._face = FaceForgeryDetector.load(self.face_model)
+            return self._face
+
+    def score(self, source: PathLike | bytes | MediaSource, name: str | None = None, heatmaps: bool = False) -> Report:
         """Score one file given as a path or bytes.
+
+        Args:
+            source: a path, bytes, or a :class:`MediaSource`.
+            name: the name to report for bytes.
+            heatmaps: add a Grad-CAM overlay (base64 PNG) to each face.
 
         Raises:
             MediaError: the input cannot be read (typed, naming the file and reason).
-            UnsupportedMedia: a kind this version has no detector for (images and video
-                arrive with the face detector).
+            UnsupportedMedia: video, which arrives with the video pipeline.
         """
         src, sniffed = identify(as_source(source, name), self.limits)
         if sniffed.kind is MediaKind.AUDIO:
             return score_audio(src, sniffed, self.voice, self.limits, self.thresholds)
+        if sniffed.kind is MediaKind.IMAGE:
+            return score_image(src, sniffed, self.face, self.limits, self.thresholds, heatmaps=heatmaps)
         raise UnsupportedMedia(
             src.name,
-            f"{sniffed.kind.value} scoring needs the face detector, which this "
-            "version does not ship yet (only audio is scored)",
+            f"{sniffed.kind.value} scoring needs the video pipeline, which this version does not ship yet "
+            "(audio and images are scored)",
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,6 +16,16 @@ from .options import limit_options, thread_option
 from .render import Outcome, emit_outcomes
 
 log = logging.getLogger(__name__)
+
+
+def write_heatmaps(report: dict[str, Any], path: str, folder: Path) -> None:
+    """Save each face's Grad-CAM overlay as ``<file stem>.face<N>.png``; the report keeps the paths too."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, face in enumerate(report.get("faces", []), start=1):
+        if face.get("heatmap_png"):
+            target = folder / f"{Path(path).stem}.face{i}.png"
+            target.write_bytes(base64.b64decode(face["heatmap_png"]))
+            face["heatmap_file"] = str(target)
 
 
 def _human_row(report: dict[str, Any]) -> list[str]:
@@ -35,23 +47,46 @@ def _human_row(report: dict[str, Any]) -> list[str]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="One report per line (JSON Lines) instead of a table.")
 @click.option("--voice-model", default=None, help="Voice weights: a shipped arch.tag or a weight folder.")
+@click.option("--face-model", default=None, help="Face weights: a shipped arch.tag or a weight folder.")
+@click.option(
+    "--heatmaps",
+    "heatmap_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write a Grad-CAM overlay PNG per face into this folder (and keep it, base64, in --json output).",
+)
 @thread_option
 @limit_options
-def score_command(files: tuple[str, ...], as_json: bool, voice_model: str | None, limits: IntakeLimits) -> None:
+def score_command(
+    files: tuple[str, ...],
+    as_json: bool,
+    voice_model: str | None,
+    face_model: str | None,
+    heatmap_dir: str | None,
+    limits: IntakeLimits,
+) -> None:
     """Score each FILE for manipulation: verdict (fake, real, uncertain), calibrated score, reasons.
 
     Audio is scored by the voice anti-spoofing detector, per window and per
-    file. A file that cannot be read is reported with its error and the rest go on.
+    file; images by the face-forgery detector, per face and per image (the
+    most suspicious face). A file that cannot be read is reported with its
+    error and the rest go on.
     """
     from fakeguard.detectors.api import Detector
     from fakeguard.detectors.errors import MediaError
 
-    detector = Detector.load(voice_model=voice_model, limits=limits)
+    detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits)
+
+    def score(path: str) -> dict[str, Any]:
+        report = detector.score(path, heatmaps=heatmap_dir is not None).to_dict()
+        if heatmap_dir is not None:
+            write_heatmaps(report, path, Path(heatmap_dir))
+        return report
 
     def outcomes():
         for path in files:
             try:
-                yield Outcome(file=path, result=detector.score(path).to_dict())
+                yield Outcome(file=path, result=score(path))
             except MediaError as exc:
                 yield Outcome(file=path, error=exc.to_dict())
             except Exception as exc:  # a bug: report it and keep scoring the others

@@ -1,0 +1,79 @@
+"""Image files to reports: decode, find faces, crop, score, explain.
+
+Stages and their timing names: ``decode`` (Pillow, upright RGB, large JPEGs
+decoded at a reduced scale), ``detect_faces`` (dlib, landmarks and crops),
+``classify_faces`` (the model, one batch per image), ``heatmaps`` (Grad-CAM,
+on request).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from .. import __version__
+from ..intake import IntakeLimits, MediaSource, Sniffed, load_image
+from ..intake.image import probe_image
+from ..report import Box, Report, ReportWarning, StageTiming, VerdictThresholds
+from .face import FaceForgeryDetector, FaceImageResult
+
+#: JPEGs are decoded at the smallest DCT scale whose longer side is at least this:
+#: the face detector works at 960 px anyway (see DetectorConfig.detect_max_side), and
+#: crops of faces that large are shrunk to 224 px.
+DECODE_MAX_SIDE = 1280
+
+
+def face_reasons(result: FaceImageResult, thresholds: VerdictThresholds) -> list[str]:
+    """Sentences naming the faces behind the verdict ("face 2 of 3 likely manipulated")."""
+    if result.image_score is None:
+        return []
+    n = len(result.faces)
+    flagged = [(i, f) for i, f in enumerate(result.faces) if f.score >= thresholds.fake_at]
+    if not flagged:
+        word = "no manipulated face found" if result.image_score < thresholds.real_below else "inconclusive"
+        return [f"{n} face(s), highest score {result.image_score:.2f}: {word}"]
+    return [
+        f"face {i + 1} of {n} at ({f.box.x0:.0f}, {f.box.y0:.0f}) likely manipulated (score {f.score:.2f})"
+        for i, f in sorted(flagged, key=lambda item: -item[1].score)
+    ]
+
+
+def score_image(
+    src: MediaSource,
+    sniffed: Sniffed,
+    detector: FaceForgeryDetector,
+    limits: IntakeLimits | None = None,
+    thresholds: VerdictThresholds | None = None,
+    heatmaps: bool = False,
+) -> Report:
+    """Score an image file and build its report (no face is a result with a warning, not an error)."""
+    limits = limits or IntakeLimits()
+    thresholds = thresholds or VerdictThresholds()
+    t0 = time.perf_counter()
+    info = probe_image(src, sniffed, limits, verify=False)
+    decoded = load_image(src, limits, sniffed=sniffed, max_side=DECODE_MAX_SIDE)
+    t1 = time.perf_counter()
+    result = detector.score_pixels(decoded.pixels, heatmaps=heatmaps)
+    # Boxes are reported in the stored image's pixels, also when it was decoded smaller.
+    scale = info.width / decoded.width if info.width else 1.0
+    faces = result.faces
+    if scale != 1.0:
+        faces = [
+            replace(f, box=Box(*(round(v * scale, 1) for v in (f.box.x0, f.box.y0, f.box.x1, f.box.y1)))) for f in faces
+        ]
+    timings = [StageTiming("decode", t1 - t0)] + [StageTiming(k, v) for k, v in result.seconds.items()]
+    warnings = [ReportWarning("decode", w) for w in decoded.warnings] + list(result.warnings)
+    return Report(
+        file=src.name,
+        sha256=info.sha256,
+        kind=info.kind,
+        verdict=thresholds.verdict(result.image_score),
+        score=result.image_score,
+        reasons=face_reasons(result, thresholds),
+        media=info,
+        faces=faces,
+        models=[m for m in [detector.model_info] if m is not None],
+        timings=timings,
+        warnings=warnings,
+        fakeguard_version=__version__,
+    )
