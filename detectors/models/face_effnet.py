@@ -120,6 +120,11 @@ class FaceForgeryNet(nn.Module):
         self.backbone = timm.create_model(
             cfg.backbone, pretrained=False, num_classes=1, drop_rate=cfg.drop_rate, drop_path_rate=cfg.drop_path_rate
         )
+        # timm's EfficientNet init draws the classifier from U(-1/sqrt(fan_out), ...), which for a
+        # single output is U(-1, 1): logits of +-20 on ImageNet features and a loss that starts at 3+.
+        # A zero head starts every face at p = 0.5 and lets the backbone's features lead.
+        nn.init.zeros_(self.backbone.get_classifier().weight)
+        nn.init.zeros_(self.backbone.get_classifier().bias)
         if cfg.init == "imagenet":
             missing, unexpected = self.backbone.load_state_dict(
                 imagenet_state_dict(cfg.backbone, self.backbone), strict=False
