@@ -1,6 +1,6 @@
 """Write the small example files that the README's first command runs on.
 
-They are synthetic (drawn shapes, a harmonic tone, a short clip of both) so
+They are synthetic (a drawn face, a harmonic tone, a short clip of both) so
 that the repository ships no third-party media; run this script again to
 recreate them: ``python examples/make_examples.py examples``.
 """
@@ -14,22 +14,26 @@ from pathlib import Path
 import av
 import numpy as np
 import soundfile as sf
-from PIL import Image, ImageDraw
+from PIL import Image
 
 SAMPLE_RATE = 16000
 
 
 def drawn_portrait(width: int = 320, height: int = 240, shift: int = 0) -> np.ndarray:
-    """A flat-shaded head-and-shoulders drawing (RGB uint8)."""
-    img = Image.new("RGB", (width, height), (90, 120, 160))
-    draw = ImageDraw.Draw(img)
-    cx, cy = width // 2 + shift, height // 2
-    draw.ellipse([cx - 90, cy + 60, cx + 90, cy + 200], fill=(60, 60, 70))  # shoulders
-    draw.ellipse([cx - 55, cy - 75, cx + 55, cy + 70], fill=(224, 180, 150))  # face
-    for dx in (-22, 22):
-        draw.ellipse([cx + dx - 8, cy - 20, cx + dx + 8, cy - 10], fill=(40, 30, 30))  # eyes
-    draw.arc([cx - 25, cy + 10, cx + 25, cy + 40], 20, 160, fill=(150, 60, 60), width=3)  # mouth
-    return np.asarray(img)
+    """A drawn face that the face detector finds, on a ``width`` x ``height`` canvas (RGB uint8).
+
+    The drawing is the tests' own (``tests/media_factory.cartoon_face``), so the
+    examples and the tests show the detector the same face.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from media_factory import cartoon_face
+
+    face = cartoon_face(height)
+    canvas = np.empty((height, width, 3), np.uint8)
+    canvas[:] = face[0, 0]
+    x = (width - height) // 2 + shift
+    canvas[:, max(0, x) : x + height] = face[:, max(0, -x) : width - x]
+    return canvas
 
 
 def harmonic_tone(seconds: float = 2.0, f0: float = 140.0) -> np.ndarray:
@@ -62,7 +66,7 @@ def write_clip(path: Path, seconds: float = 2.0, fps: int = 12) -> None:
 def main(out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(drawn_portrait()).save(out / "portrait.jpg", quality=90)
+    Image.fromarray(drawn_portrait(480, 400)).save(out / "portrait.jpg", quality=90)
     sf.write(out / "tone.flac", harmonic_tone(), SAMPLE_RATE)
     write_clip(out / "clip.mp4")
 

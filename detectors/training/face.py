@@ -52,6 +52,8 @@ class FaceDataConfig:
         eval_sources: sources kept for evaluation only; None = every source
             that holds fakes (see :mod:`fakeguard.detectors.training.face_data`).
         file_groups: sources whose files are each a different person.
+        holdout_sources: real-only sources kept out of train and val and
+            tested alone, with pseudo-fakes made from them (cross-source test).
         split_seed: seed of the identity split.
         fractions: train/val/test shares of the real photos.
         max_val_faces, max_test_faces: evaluation faces drawn (seeded) from
@@ -64,6 +66,7 @@ class FaceDataConfig:
     sources: list[str] | None = None
     eval_sources: list[str] | None = None
     file_groups: list[str] = field(default_factory=lambda: ["utkface_crop"])
+    holdout_sources: list[str] = field(default_factory=list)
     split_seed: int = 0
     fractions: dict[str, float] = field(default_factory=lambda: {"train": 0.7, "val": 0.1, "test": 0.2})
     max_val_faces: int = 500
@@ -190,7 +193,7 @@ def _prepare(cfg: FaceTrainConfig, model, out: Path | None):
     for name in splits:
         splits[name] = store.preload(splits[name], progress=lambda s, n=name: tqdm(s, desc=f"faces {n}", leave=False))
         log.info("%s: %d files with faces (%d without)", name, len(splits[name]), store.no_face)
-    refs = {name: face_refs(splits[name], store) for name in ("train", "val", "test")}
+    refs = {name: face_refs(splits[name], store) for name in ("train", "val", "test", "holdout") if name in splits}
     return store, splits, refs
 
 
@@ -324,6 +327,15 @@ def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, h
         "test": metrics_table(test_rows, calibration),
     }
     write_scores(test_rows, calibration, out / "test_scores.csv", out / "det_roc.png", "test", f"{cfg.model} test")
+    if "holdout" in refs:
+        holdout_set = EvalSet(
+            _subsample(refs["holdout"], cfg.data.max_test_faces, cfg.seed),
+            store,
+            cfg.eval_pseudo_fakes,
+            cfg.seed + 3,
+            cfg.degrade_strength,
+        )
+        results["holdout"] = metrics_table(holdout_set.rows(detector), calibration)
     if splits.get("real_fakes"):
         rf_rows = real_fake_rows(detector, store, splits["real_fakes"])
         results["real_fakes"] = metrics_table(rf_rows, calibration)
@@ -369,7 +381,7 @@ def evaluate_face(
         rows = real_fake_rows(detector, store, splits["real_fakes"])
     elif split_name in refs:
         limit = cfg.data.max_val_faces if split_name == "val" else cfg.data.max_test_faces
-        offset = 1 if split_name == "val" else 2
+        offset = {"val": 1, "test": 2, "holdout": 3}[split_name]
         rows = EvalSet(
             _subsample(refs[split_name], limit, cfg.seed),
             store,
@@ -378,7 +390,7 @@ def evaluate_face(
             cfg.degrade_strength,
         ).rows(detector)
     else:
-        raise ValueError(f"no split {split_name!r}; have train, val, test, real_fakes")
+        raise ValueError(f"no split {split_name!r}; have {', '.join(list(refs) + ['real_fakes'])}")
     metrics = metrics_table(rows, detector.calibration)
     if out_dir is not None:
         out = Path(out_dir)

@@ -9,7 +9,10 @@ Split rules:
 2. The other (real-only) sources are split by identity, seeded, and written to
    ``split.json``. Sources whose people are not labelled but are all
    different (UTKFace) count each file as its own identity (``file_groups``).
-3. Pseudo-fakes are made from each split's own real faces only (a swap takes
+3. With ``holdout_sources``, those real-only sources leave train and val
+   entirely and form a ``holdout`` set (all their photos, with pseudo-fakes
+   made from them): the cross-source test.
+4. Pseudo-fakes are made from each split's own real faces only (a swap takes
    its second identity from the same split), so no test face is ever seen in
    training, not even as the donor of a swap.
 """
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def build_face_splits(cfg: FaceDataConfig, split_path: Path | None = None) -> dict[str, list[Sample]]:
-    """``train``, ``val``, ``test`` (real photos) and ``real_fakes`` sample lists (see the module docstring)."""
+    """``train``, ``val``, ``test`` (real photos), ``real_fakes`` and maybe ``holdout`` (see the module docstring)."""
     if cfg.reader == "shared":
         samples = SharedData(cfg.root, modality="faces", sources=cfg.sources).samples()
     else:
@@ -41,7 +44,11 @@ def build_face_splits(cfg: FaceDataConfig, split_path: Path | None = None) -> di
     with_fakes = {s.source for s in samples if s.label == 1}
     eval_sources = set(cfg.eval_sources) if cfg.eval_sources is not None else with_fakes
     held = [s for s in samples if s.source in eval_sources]
-    pool = []
+    holdout_sources = set(cfg.holdout_sources)
+    unknown = holdout_sources - {s.source for s in samples}
+    if unknown:
+        raise ValueError(f"holdout_sources not in the data: {sorted(unknown)}")
+    pool, holdout = [], []
     for s in samples:
         if s.source in eval_sources:
             continue
@@ -50,10 +57,12 @@ def build_face_splits(cfg: FaceDataConfig, split_path: Path | None = None) -> di
             continue
         if s.source in cfg.file_groups:
             s = dataclasses.replace(s, group=f"{s.source}/{s.extra.get('relpath', s.path.name)}")
-        pool.append(s)
+        (holdout if s.source in holdout_sources else pool).append(s)
     split = split_by_group(pool, cfg.fractions, seed=cfg.split_seed)
     parts = {name: list(split[name]) for name in split.names}
     parts["real_fakes"] = held
+    if holdout:
+        parts["holdout"] = holdout
     if split_path is not None:
         write_split(split_path, parts)
     for name, items in parts.items():

