@@ -73,9 +73,9 @@ def equal_error_rate(labels: ArrayLike, scores: ArrayLike) -> tuple[float, float
     d0, d1 = diff[i - 1], diff[i]
     w = d0 / (d0 - d1) if d1 != d0 else 0.0
     eer = float(fpr[i - 1] + w * (fpr[i] - fpr[i - 1]))
-    thr = thresholds[i - 1] + w * (thresholds[i] - thresholds[i - 1])
-    if not np.isfinite(thr):
-        thr = thresholds[i]
+    # roc_curve's first threshold is +inf: interpolating from it would give inf or nan.
+    lo, hi = thresholds[i - 1], thresholds[i]
+    thr = lo + w * (hi - lo) if np.isfinite(lo) else hi
     return eer, float(thr)
 
 
