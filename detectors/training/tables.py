@@ -18,7 +18,11 @@ from ..metrics import binary_metrics, plot_det_roc
 
 
 def metrics_table(rows: list[dict[str, Any]], calibration: Calibration) -> dict[str, Any]:
-    """Overall, per-source and per-generator metrics (each fake subset against all real files of the set)."""
+    """Overall, per-source and per-generator metrics (each fake subset against all real files of the set).
+
+    ``per_source_paired`` also compares each source's fakes with that source's own real files only,
+    where it has both: sources differ in size and compression, and this comparison holds them equal.
+    """
     valid = [r for r in rows if math.isfinite(r["logit"])]
     y = np.array([r["label"] for r in valid])
     z = np.array([r["logit"] for r in valid])
@@ -31,6 +35,13 @@ def metrics_table(rows: list[dict[str, Any]], calibration: Calibration) -> dict[
             mask = real | np.array([r[key] == name and r["label"] == 1 for r in valid])
             table[name] = binary_metrics(y[mask], z[mask], p[mask]).to_dict()
         out[f"per_{key}"] = table
+    paired = {}
+    sources = np.array([r["source"] for r in valid])
+    for name in sorted(set(sources.tolist())):
+        mask = sources == name
+        if 0 < y[mask].sum() < mask.sum():
+            paired[name] = binary_metrics(y[mask], z[mask], p[mask]).to_dict()
+    out["per_source_paired"] = paired
     return out
 
 

@@ -70,3 +70,18 @@ def test_checkpoint_resume_continues_exactly(tmp_path):
     _step(model2, opt2, 2)
     for key, value in model2.state_dict().items():
         assert torch.equal(value, expected[key]), key
+
+
+def test_metrics_table_compares_each_source_with_its_own_reals_too():
+    from fakeguard.detectors.calibration import Calibration
+    from fakeguard.detectors.training.tables import metrics_table
+
+    def row(source, label, logit):
+        return {"source": source, "generator": f"{source}_gen", "family": "x", "label": label, "logit": logit}
+
+    # Source a: fakes score above a's reals; source b: its reals score above everything.
+    rows = [row("a", 0, 0.0), row("a", 0, 0.1), row("a", 1, 0.5), row("b", 0, 2.0), row("b", 1, 1.0)]
+    table = metrics_table(rows, Calibration())
+    assert table["per_source_paired"]["a"]["auc"] == 1.0
+    assert table["per_source_paired"]["b"]["auc"] == 0.0
+    assert table["per_source"]["a"]["auc"] == pytest.approx(2 / 3)  # all three reals: b's real outranks it

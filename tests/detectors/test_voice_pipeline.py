@@ -106,7 +106,7 @@ def test_scoring_is_deterministic_and_loudness_invariant(tmp_path):
     assert detector.score(quiet).score == a.score
 
 
-def test_bad_inputs_raise_typed_errors(tmp_path):
+def test_bad_inputs_raise_typed_errors(tmp_path, factory):
     from fakeguard.detectors.api import Detector
 
     detector = Detector.load()
@@ -115,12 +115,9 @@ def test_bad_inputs_raise_typed_errors(tmp_path):
     broken.write_bytes(broken.read_bytes()[:200])
     with pytest.raises(CorruptMedia, match="broken.flac"):
         detector.score(broken)
-    image = tmp_path / "photo.png"
-    from PIL import Image
-
-    Image.new("RGB", (8, 8)).save(image)
-    with pytest.raises(UnsupportedMedia, match="face detector"):
-        detector.score(image)
+    video = factory.write_video(tmp_path, seconds=0.5)
+    with pytest.raises(UnsupportedMedia, match="video pipeline"):
+        detector.score(video)
 
 
 def test_default_voice_weights_are_shipped_with_a_model_card():
