@@ -201,7 +201,10 @@ def face_card(run_dir: Path, name: str, cross: dict[str, Any] | None = None, not
         rf_text = (
             f"Overall AUC **{_f(real_fakes['overall']['auc'])}**, EER {_pct(real_fakes['overall']['eer'])} "
             f"({real_fakes['overall']['n_fake']} fakes, {real_fakes['overall']['n_real']} real photos published "
-            f"beside them; image level, the highest face). Per generator (each against all those real photos):\n\n"
+            f"beside them; image level, the highest face).\n\nEach source's fakes against the real photos of the "
+            f"same source only (the fairest comparison: same size, compression and people):\n\n"
+            + _auc_rows(real_fakes.get("per_source_paired", {}))
+            + "\n\nPer generator, against all those real photos:\n\n"
             + _auc_rows(real_fakes["per_generator"])
         )
     history = "\n".join(

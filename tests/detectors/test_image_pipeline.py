@@ -124,3 +124,26 @@ def test_cli_scores_images_and_writes_heatmaps(weights, two_faces, tmp_path):
     report = json.loads(result.output.strip().splitlines()[-1])
     assert len(report["faces"]) == 2
     assert sorted(p.name for p in out.iterdir()) == ["pair.face1.png", "pair.face2.png"]
+
+
+def test_default_face_weights_are_shipped_with_a_model_card():
+    from fakeguard.detectors.weights import DEFAULT_MODELS, WEIGHTS_DIR
+
+    folder = WEIGHTS_DIR / DEFAULT_MODELS["face"]
+    assert (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
+    config = json.loads((folder / "config.json").read_text())
+    assert config["task"] == "face" and config["model_args"]["init"] is None
+    card = (folder / "MODEL_CARD.md").read_text()
+    for section in ("## Training data and splits", "## Command", "## Metrics", "## Known failure cases", "## Licences"):
+        assert section in card
+
+
+def test_shipped_face_model_scores_the_example_portrait(tmp_path):
+    from pathlib import Path
+
+    portrait = Path(__file__).resolve().parents[2] / "examples" / "portrait.jpg"
+    result = CliRunner().invoke(cli, ["score", "--json", str(portrait)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert len(report["faces"]) == 1 and 0 <= report["score"] <= 1
+    assert report["models"][0]["name"].startswith("face_effnet_lite0.")
