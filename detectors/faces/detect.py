@@ -24,6 +24,7 @@ precise. Boxes and landmarks are always in the coordinates of the image given.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -84,7 +85,9 @@ class DetectorConfig:
     Attributes:
         detect_max_side: larger images are shrunk to this longer side for
             detection (faces smaller than about 80 px at that scale are missed:
-            a face must be about 1/12 of the longer side).
+            a face must be about 1/12 of the longer side). Detection time grows
+            with its square: ``FAKEGUARD_FACE_DETECT_SIDE=640`` halves it for
+            photos whose faces are large (``bench/face_speed.py`` measures both).
         small_side: smaller images are padded and enlarged to this longer side.
         pad_fraction: border added on each side of small images, as a fraction
             of their size, so that tight crops look like faces in a scene.
@@ -94,7 +97,7 @@ class DetectorConfig:
         max_faces: the largest faces kept, so that a crowd photo has a bounded cost.
     """
 
-    detect_max_side: int = 960
+    detect_max_side: int = field(default_factory=lambda: int(os.environ.get("FAKEGUARD_FACE_DETECT_SIDE", "960")))
     small_side: int = 400
     pad_fraction: float = 0.25
     min_eye_distance: float = 14.0
