@@ -99,12 +99,18 @@ class FaceForgeryDetector:
                 out.append(self.model(batch).double().numpy())
         return np.concatenate(out) if out else np.zeros(0)
 
-    def heatmaps(self, crops: Sequence[np.ndarray]) -> list[str]:
-        """Grad-CAM overlays of crops as base64 PNGs."""
+    def heatmaps(self, crops: Sequence[np.ndarray], scores: Sequence[float] | None = None) -> list[str]:
+        """Grad-CAM overlays of crops as base64 PNGs.
+
+        Each map is normalised to its own peak, so every face would show a hot spot; with
+        ``scores`` (the faces' calibrated probabilities) the map is dimmed by the score, so that
+        a face scored 0.05 shows almost nothing and a face scored 0.95 its evidence in full.
+        """
         if not len(crops):
             return []
         maps = grad_cam(self.model, face_batch(crops, self.mean, self.std))
-        return [overlay_base64(c, m) for c, m in zip(crops, maps)]
+        weights = np.ones(len(crops)) if scores is None else np.clip(np.asarray(scores, dtype=np.float64), 0, 1)
+        return [overlay_base64(c, m * w) for c, m, w in zip(crops, maps, weights)]
 
     def extract(self, pixels: np.ndarray) -> list[ExtractedFace]:
         """Faces of an image, detected and cropped for this model."""
@@ -125,7 +131,7 @@ class FaceForgeryDetector:
         logits = self.crop_logits(crops)
         t2 = time.perf_counter()
         probs = self.calibration.apply(logits) if logits.size else logits
-        overlays = self.heatmaps(crops) if heatmaps else [None] * len(faces)
+        overlays = self.heatmaps(crops, probs) if heatmaps else [None] * len(faces)
         seconds = {"detect_faces": t1 - t0, "classify_faces": t2 - t1}
         if heatmaps:
             seconds["heatmaps"] = time.perf_counter() - t2

@@ -147,3 +147,18 @@ def test_shipped_face_model_scores_the_example_portrait(tmp_path):
     report = json.loads(result.output.strip().splitlines()[-1])
     assert len(report["faces"]) == 1 and 0 <= report["score"] <= 1
     assert report["models"][0]["name"].startswith("face_effnet_lite0.")
+
+
+def test_heatmaps_are_dimmed_by_the_face_score(weights, factory):
+    detector = FaceForgeryDetector.load(str(weights))
+    torch.manual_seed(1)
+    torch.nn.init.normal_(detector.model.backbone.get_classifier().weight)  # the saved head is zero: no gradient
+    crop = detector.extract(factory.cartoon_face(300))[0].crop.image
+
+    def overlay(score):
+        png = base64.b64decode(detector.heatmaps([crop], [score])[0])
+        return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR).astype(int)
+
+    plain = crop[..., ::-1].astype(int)
+    # At score 0 the overlay is the crop under the darkest colour-map tint; at 1 the map shows.
+    assert np.abs(overlay(1.0) - plain).sum() > np.abs(overlay(0.0) - plain).sum()
