@@ -30,7 +30,7 @@ from fakeguard.detectors.calibration import Calibration, fit_calibration
 from fakeguard.detectors.models.frontends import LFCC, LFCCConfig
 from fakeguard.detectors.runtime import set_threads
 from fakeguard.detectors.training.config import load_config
-from fakeguard.detectors.training.tables import metrics_table
+from fakeguard.detectors.training.tables import metrics_table, sample_row
 from fakeguard.detectors.training.voice import VoiceTrainConfig, default_config_path
 from fakeguard.detectors.training.voice_data import build_splits
 
@@ -72,17 +72,7 @@ def main() -> None:
         for s in store.preload(splits[split]):
             f = lfcc_frames(frontend, store.get(s.path))
             llr = float(np.mean(gmms[1].score_samples(f) - gmms[0].score_samples(f)))
-            rows.append(
-                {
-                    "path": str(s.path),
-                    "label": s.label,
-                    "source": s.source,
-                    "generator": s.generator,
-                    "family": s.attack_family or "",
-                    "group": s.group,
-                    "logit": llr,
-                }
-            )
+            rows.append(sample_row(s, llr))
         return rows
 
     val = score("val")

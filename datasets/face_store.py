@@ -65,7 +65,9 @@ class FaceStore:
         self.cache_dir = Path(cache_dir) / f"{PREP_VERSION}_{size}_{margin:g}" if cache_dir else None
         self.detector = detector or FaceDetector()
         self._memory: dict[Path, FaceEntry] = {}
+        self._counts: dict[Path, int] = {}
         self.failures: dict[Path, str] = {}
+        self.no_face = 0
 
     def _key(self, path: Path) -> str:
         stat = path.stat()
@@ -103,7 +105,13 @@ class FaceStore:
                 os.replace(tmp, cached)
         if keep_in_memory or self.cache_dir is None:
             self._memory[path] = entry
+        self._counts[path] = len(entry)
         return entry
+
+    def count(self, path: Path) -> int:
+        """How many faces a file has: remembered from :meth:`get` or :meth:`preload`, read otherwise."""
+        path = Path(path)
+        return self._counts[path] if path in self._counts else len(self.get(path))
 
     def preload(
         self, samples: Sequence[Sample], progress: Callable[[Sequence[Sample]], Sequence[Sample]] | None = None
@@ -111,7 +119,8 @@ class FaceStore:
         """Detect faces in every sample once; returns the samples with at least one face.
 
         Files that fail to decode are logged and kept in :attr:`failures`;
-        files without a face are logged at debug level and counted in :attr:`no_face`.
+        files without a face are logged at debug level and counted in :attr:`no_face`
+        (this call's count).
         """
         ok = []
         self.no_face = 0

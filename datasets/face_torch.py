@@ -48,7 +48,7 @@ def face_refs(samples: Sequence, store: FaceStore, all_faces: bool = True) -> li
     """The faces of samples in the store (every face, or the largest of each file)."""
     refs = []
     for s in samples:
-        n = len(store.get(s.path))
+        n = store.count(s.path)
         for i in range(n if all_faces else min(n, 1)):
             refs.append(FaceRef(str(s.path), i, s.group, s.source))
     return refs

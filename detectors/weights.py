@@ -23,6 +23,7 @@ from safetensors.torch import load_file, save_file
 
 from .calibration import Calibration
 from .models.registry import build_from_config, model_task, split_model_name
+from .report import ModelInfo
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 CONFIG_NAME = "config.json"
@@ -58,6 +59,10 @@ class WeightInfo:
     model_args: dict[str, Any]
     calibration: Calibration
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def model_info(self) -> ModelInfo:
+        """What a report says about these weights."""
+        return ModelInfo(name=self.name, task=self.task, version=self.version, weights_sha256=self.sha256)
 
 
 def file_sha256(path: Path) -> str:

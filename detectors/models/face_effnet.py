@@ -134,8 +134,13 @@ class FaceForgeryNet(nn.Module):
             raise ValueError(f"unknown init {cfg.init!r} (use 'imagenet' or None)")
 
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
-        """The last convolutional activations ``(B, C, h, w)``: what Grad-CAM weighs."""
-        return self.backbone.forward_features(x)
+        """The last convolutional activations ``(B, C, h, w)``: what Grad-CAM weighs.
+
+        Inputs are made channels-last (faster on CPU): a no-op for
+        :func:`~fakeguard.detectors.transforms.face_batch`'s tensors, a copy for a
+        DataLoader's stacked batch.
+        """
+        return self.backbone.forward_features(x.contiguous(memory_format=torch.channels_last))
 
     def classify(self, fmap: torch.Tensor) -> torch.Tensor:
         """Logits ``(B,)`` from :meth:`feature_map`'s output."""

@@ -88,7 +88,7 @@ class FaceForgeryDetector:
     def model_info(self) -> ModelInfo | None:
         if self.info is None:
             return None
-        return ModelInfo(name=self.info.name, task="face", version=self.info.version, weights_sha256=self.info.sha256)
+        return self.info.model_info()
 
     def crop_logits(self, crops: Sequence[np.ndarray], batch_size: int = 32) -> np.ndarray:
         """Raw logits of aligned crops (``(S, S, 3)`` uint8, made by :func:`~fakeguard.detectors.faces.crop_face`)."""

@@ -91,7 +91,7 @@ class VoiceDetector:
     def model_info(self) -> ModelInfo | None:
         if self.info is None:
             return None
-        return ModelInfo(name=self.info.name, task="voice", version=self.info.version, weights_sha256=self.info.sha256)
+        return self.info.model_info()
 
     def window_logits(self, samples: NDArray[np.float32], windows: list[Window]) -> NDArray[np.float64]:
         """Logits of windows of one prepared waveform (one trunk pass when the audio is long enough)."""

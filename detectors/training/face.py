@@ -35,7 +35,7 @@ from ..pipelines.face import FaceForgeryDetector
 from ..runtime import set_threads
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import save_config
-from .tables import metrics_table, write_scores
+from .tables import metrics_table, sample_row, train_epoch, write_scores
 
 log = logging.getLogger(__name__)
 
@@ -144,41 +144,30 @@ class EvalSet:
         ]
 
 
+#: Seed offset of each evaluation split's pseudo-fakes, so that val, test and holdout fakes differ.
+_EVAL_SEED_OFFSET = {"val": 1, "test": 2, "holdout": 3}
+
+
+def _eval_set(cfg: FaceTrainConfig, refs: dict[str, list], store, split_name: str) -> EvalSet:
+    """The fixed evaluation crops of one split: a seeded subsample of its faces and their pseudo-fakes."""
+    limit = cfg.data.max_val_faces if split_name == "val" else cfg.data.max_test_faces
+    return EvalSet(
+        _subsample(refs[split_name], limit, cfg.seed),
+        store,
+        cfg.eval_pseudo_fakes,
+        cfg.seed + _EVAL_SEED_OFFSET[split_name],
+        cfg.degrade_strength,
+    )
+
+
 def real_fake_rows(detector: FaceForgeryDetector, store, samples: Sequence) -> list[dict[str, Any]]:
     """Image-level logits (highest face) of samples, from the store's serving crops; NaN without a face."""
     rows = []
     for s in tqdm(samples, desc="scoring real fakes", leave=False):
         entry = store.get(s.path)
         logits = detector.crop_logits(list(entry.crops)) if len(entry) else np.zeros(0)
-        rows.append(
-            {
-                "path": str(s.path),
-                "label": s.label,
-                "source": s.source,
-                "generator": s.generator,
-                "family": s.attack_family or "",
-                "group": s.group,
-                "logit": float(logits.max()) if logits.size else float("nan"),
-            }
-        )
+        rows.append(sample_row(s, float(logits.max()) if logits.size else None))
     return rows
-
-
-def _train_epoch(model, loader, optimizer, scheduler, epoch: int) -> float:
-    model.train()
-    loader.dataset.set_epoch(epoch)
-    total, n = 0.0, 0
-    bar = tqdm(loader, desc=f"epoch {epoch}", leave=False)
-    for images, labels in bar:
-        optimizer.zero_grad(set_to_none=True)
-        loss = model.loss(model(images.contiguous(memory_format=torch.channels_last)), labels)
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
-        total += loss.item() * len(labels)
-        n += len(labels)
-        bar.set_postfix(loss=f"{total / n:.4f}")
-    return total / max(n, 1)
 
 
 def _prepare(cfg: FaceTrainConfig, model, out: Path | None):
@@ -226,13 +215,7 @@ def train_face(cfg: FaceTrainConfig, *, resume: bool = True) -> dict[str, Any]:
         seed=cfg.seed,
     )
     loader = torch.utils.data.DataLoader(train_set, batch_size=cfg.batch_size, num_workers=cfg.workers)
-    val_set = EvalSet(
-        _subsample(refs["val"], cfg.data.max_val_faces, cfg.seed),
-        store,
-        cfg.eval_pseudo_fakes,
-        cfg.seed + 1,
-        cfg.degrade_strength,
-    )
+    val_set = _eval_set(cfg, refs, store, "val")
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * math.ceil(cfg.epoch_size / cfg.batch_size)
     warmup = min(cfg.warmup_steps, steps // 4)
@@ -255,7 +238,7 @@ def train_face(cfg: FaceTrainConfig, *, resume: bool = True) -> dict[str, Any]:
         log.info("resumed from %s at epoch %d", last, start_epoch)
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.perf_counter()
-        loss = _train_epoch(model, loader, optimizer, scheduler, epoch)
+        loss = train_epoch(model, loader, optimizer, epoch, step_scheduler=scheduler)
         model.eval()
         val = metrics_table(val_set.rows(FaceForgeryDetector(model)), Calibration())
         entry = {
@@ -301,13 +284,7 @@ def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, h
     val_rows = val_set.rows(FaceForgeryDetector(model))
     calibration = fit_calibration([r["logit"] for r in val_rows], [r["label"] for r in val_rows], cfg.calibration)
     detector = FaceForgeryDetector(model, calibration=calibration)
-    test_set = EvalSet(
-        _subsample(refs["test"], cfg.data.max_test_faces, cfg.seed),
-        store,
-        cfg.eval_pseudo_fakes,
-        cfg.seed + 2,
-        cfg.degrade_strength,
-    )
+    test_set = _eval_set(cfg, refs, store, "test")
     test_rows = test_set.rows(detector)
     results: dict[str, Any] = {
         "config": cfg.model,
@@ -328,13 +305,7 @@ def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, h
     }
     write_scores(test_rows, calibration, out / "test_scores.csv", out / "det_roc.png", "test", f"{cfg.model} test")
     if "holdout" in refs:
-        holdout_set = EvalSet(
-            _subsample(refs["holdout"], cfg.data.max_test_faces, cfg.seed),
-            store,
-            cfg.eval_pseudo_fakes,
-            cfg.seed + 3,
-            cfg.degrade_strength,
-        )
+        holdout_set = _eval_set(cfg, refs, store, "holdout")
         results["holdout"] = metrics_table(holdout_set.rows(detector), calibration)
     if splits.get("real_fakes"):
         rf_rows = real_fake_rows(detector, store, splits["real_fakes"])
@@ -380,15 +351,7 @@ def evaluate_face(
     if split_name == "real_fakes":
         rows = real_fake_rows(detector, store, splits["real_fakes"])
     elif split_name in refs:
-        limit = cfg.data.max_val_faces if split_name == "val" else cfg.data.max_test_faces
-        offset = {"val": 1, "test": 2, "holdout": 3}[split_name]
-        rows = EvalSet(
-            _subsample(refs[split_name], limit, cfg.seed),
-            store,
-            cfg.eval_pseudo_fakes,
-            cfg.seed + offset,
-            cfg.degrade_strength,
-        ).rows(detector)
+        rows = _eval_set(cfg, refs, store, split_name).rows(detector)
     else:
         raise ValueError(f"no split {split_name!r}; have {', '.join(list(refs) + ['real_fakes'])}")
     metrics = metrics_table(rows, detector.calibration)

@@ -1,4 +1,4 @@
-"""Result tables shared by the voice and face recipes: metrics per source / generator / family, score files.
+"""What the voice and face recipes share: the training epoch, result rows, metrics tables, score files.
 
 Rows are dicts with ``path``, ``label``, ``source``, ``generator``, ``family``,
 ``group`` and ``logit`` (NaN where nothing was scored), one per file or face.
@@ -12,9 +12,46 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from ..calibration import Calibration
 from ..metrics import binary_metrics, plot_det_roc
+
+
+def sample_row(sample: Any, logit: float | None) -> dict[str, Any]:
+    """The result row of one scored sample (a :class:`fakeguard.datasets.Sample`); None becomes NaN."""
+    return {
+        "path": str(sample.path),
+        "label": sample.label,
+        "source": sample.source,
+        "generator": sample.generator,
+        "family": sample.attack_family or "",
+        "group": sample.group,
+        "logit": float("nan") if logit is None else float(logit),
+    }
+
+
+def train_epoch(model: Any, loader: Any, optimizer: Any, epoch: int, step_scheduler: Any = None) -> float:
+    """One pass over ``loader`` (a dataset with ``set_epoch``) with ``model.loss``; the mean loss.
+
+    ``step_scheduler`` is stepped after every batch (schedules in steps); schedules in
+    epochs are the caller's to step.
+    """
+    model.train()
+    loader.dataset.set_epoch(epoch)
+    total, n = 0.0, 0
+    bar = tqdm(loader, desc=f"epoch {epoch}", leave=False)
+    for inputs, labels in bar:
+        optimizer.zero_grad(set_to_none=True)
+        loss = model.loss(model(inputs), labels)
+        loss.backward()
+        optimizer.step()
+        if step_scheduler is not None:
+            step_scheduler.step()
+        total += loss.item() * len(labels)
+        n += len(labels)
+        bar.set_postfix(loss=f"{total / n:.4f}")
+    return total / max(n, 1)
 
 
 def metrics_table(rows: list[dict[str, Any]], calibration: Calibration) -> dict[str, Any]:

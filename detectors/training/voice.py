@@ -31,7 +31,7 @@ from ..runtime import set_threads
 from ..speech import prepare_speech
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import save_config
-from .tables import metrics_table, write_scores
+from .tables import metrics_table, sample_row, train_epoch, write_scores
 
 log = logging.getLogger(__name__)
 
@@ -114,35 +114,8 @@ def score_samples(detector: VoiceDetector, store, samples: Sequence, progress: b
     if progress:
         iterator = tqdm(iterator, total=len(samples), desc="scoring", leave=False)
     for sample, prepared in iterator:
-        result = detector.score_prepared(prepared)
-        rows.append(
-            {
-                "path": str(sample.path),
-                "label": sample.label,
-                "source": sample.source,
-                "generator": sample.generator,
-                "family": sample.attack_family or "",
-                "group": sample.group,
-                "logit": result.file_logit if result.file_logit is not None else float("nan"),
-            }
-        )
+        rows.append(sample_row(sample, detector.score_prepared(prepared).file_logit))
     return rows
-
-
-def _train_epoch(model, loader, optimizer, epoch: int) -> float:
-    model.train()
-    loader.dataset.set_epoch(epoch)
-    total, n = 0.0, 0
-    bar = tqdm(loader, desc=f"epoch {epoch}", leave=False)
-    for waves, labels in bar:
-        optimizer.zero_grad(set_to_none=True)
-        loss = model.loss(model(waves), labels)
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(labels)
-        n += len(labels)
-        bar.set_postfix(loss=f"{total / n:.4f}")
-    return total / max(n, 1)
 
 
 def train_voice(cfg: VoiceTrainConfig, *, resume: bool = True, splits=None, store=None) -> dict[str, Any]:
@@ -202,7 +175,7 @@ def train_voice(cfg: VoiceTrainConfig, *, resume: bool = True, splits=None, stor
         log.info("resumed from %s at epoch %d", last, start_epoch)
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.perf_counter()
-        loss = _train_epoch(model, loader, optimizer, epoch)
+        loss = train_epoch(model, loader, optimizer, epoch)
         scheduler.step()
         model.eval()
         rows = score_samples(VoiceDetector(model), store, splits["val"])
