@@ -74,7 +74,7 @@ class FaceStore:
         raw = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{PREP_VERSION}|{self.size}|{self.margin}"
         return hashlib.sha1(raw.encode()).hexdigest()
 
-    def get(self, path: Path, keep_in_memory: bool = False) -> FaceEntry:
+    def get(self, path: Path) -> FaceEntry:
         """The faces of one file (an entry with no crops when none was found).
 
         Raises:
@@ -103,7 +103,7 @@ class FaceStore:
                 tmp = cached.with_suffix(".tmp.npz")
                 np.savez(tmp, crops=entry.crops, landmarks=entry.landmarks, eye_distance=entry.eye_distance)
                 os.replace(tmp, cached)
-        if keep_in_memory or self.cache_dir is None:
+        if self.cache_dir is None:  # with a disk cache, entries are read back on demand
             self._memory[path] = entry
         self._counts[path] = len(entry)
         return entry
