@@ -15,13 +15,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from .errors import UnsupportedMedia
 from .intake import IntakeLimits, MediaKind, MediaSource, as_source
 from .intake.probe import identify
 from .intake.source import PathLike
 from .pipelines.audio import score_audio
 from .pipelines.face import FaceForgeryDetector
 from .pipelines.image import score_image
+from .pipelines.video import score_video
+from .pipelines.video_faces import VideoConfig
 from .pipelines.voice import VoiceDetector
 from .report import Report, VerdictThresholds
 
@@ -37,12 +38,14 @@ class Detector:
             pays for loading it.
         limits: intake limits.
         thresholds: where scores become verdicts.
+        video: how videos are sampled and their faces tracked.
     """
 
     voice: VoiceDetector
     face_model: str | None = None
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
+    video: VideoConfig = field(default_factory=VideoConfig)
     _face: FaceForgeryDetector | None = field(default=None, repr=False)
     _face_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -53,10 +56,15 @@ class Detector:
         face_model: str | None = None,
         limits: IntakeLimits | None = None,
         thresholds: VerdictThresholds | None = None,
+        video: VideoConfig | None = None,
     ) -> Detector:
         """Load the shipped defaults, or named weights (``arch.tag`` or a weight folder)."""
         return cls(
-            VoiceDetector.load(voice_model), face_model, limits or IntakeLimits(), thresholds or VerdictThresholds()
+            VoiceDetector.load(voice_model),
+            face_model,
+            limits or IntakeLimits(),
+            thresholds or VerdictThresholds(),
+            video or VideoConfig(),
         )
 
     @property
@@ -73,19 +81,15 @@ class Detector:
         Args:
             source: a path, bytes, or a :class:`MediaSource`.
             name: the name to report for bytes.
-            heatmaps: add a Grad-CAM overlay (base64 PNG) to each face.
+            heatmaps: add a Grad-CAM overlay (base64 PNG) to each face of an image,
+                and to the most suspicious face of each track of a video.
 
         Raises:
-            MediaError: the input cannot be read (typed, naming the file and reason).
-            UnsupportedMedia: video, which arrives with the video pipeline.
+            MediaError: the input cannot be read or is over a limit (typed, naming the file and reason).
         """
         src, sniffed = identify(as_source(source, name), self.limits)
         if sniffed.kind is MediaKind.AUDIO:
             return score_audio(src, sniffed, self.voice, self.limits, self.thresholds)
         if sniffed.kind is MediaKind.IMAGE:
             return score_image(src, sniffed, self.face, self.limits, self.thresholds, heatmaps=heatmaps)
-        raise UnsupportedMedia(
-            src.name,
-            f"{sniffed.kind.value} scoring needs the video pipeline, which this version does not ship yet "
-            "(audio and images are scored)",
-        )
+        return score_video(src, sniffed, self.face, self.voice, self.limits, self.thresholds, self.video, heatmaps)

@@ -30,7 +30,7 @@ from .intake.sniff import MediaKind
 
 #: Bumped on any change to the report's fields: major for removals or changed
 #: meaning, minor for additions.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Verdict(str, enum.Enum):
@@ -201,7 +201,11 @@ class Report:
         kind: image, audio or video.
         verdict: fake, real or uncertain.
         score: calibrated probability that the media is manipulated; None when
-            nothing in it could be scored (no face and no speech).
+            nothing in it could be scored (no face and no speech). For a video
+            it is the higher of ``face_score`` and ``voice_score``: either a
+            swapped face or a cloned voice makes the clip a forgery.
+        face_score: the faces' part of the score (images and videos; None without a face).
+        voice_score: the voice's part of the score (audio and videos; None without speech).
         reasons: the evidence behind the verdict in words, strongest first.
         media: facts about the file (format, size, duration, streams).
         faces: per-face results (images, and the sampled faces of a video).
@@ -220,6 +224,8 @@ class Report:
     kind: MediaKind
     verdict: Verdict
     score: float | None
+    face_score: float | None = None
+    voice_score: float | None = None
     reasons: list[str] = field(default_factory=list)
     media: MediaInfo | None = None
     faces: list[FaceResult] = field(default_factory=list)

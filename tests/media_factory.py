@@ -291,11 +291,15 @@ def write_video(
     rotation: int | None = None,
     frames: list[np.ndarray] | None = None,
     gop: int | None = None,
+    audio_samples: np.ndarray | None = None,
 ) -> Path:
     """A short video: ``seconds * fps`` frames (or ``frames``), optional AAC (or Vorbis/Opus) audio track.
 
     ``rotation``: counter-clockwise degrees written to the display matrix (``set_display_rotation``).
+    ``audio_samples``: ``(n, 2)`` float samples at the track's rate (44.1 kHz AAC, 48 kHz Opus)
+    instead of the default tone; implies ``audio``.
     """
+    audio = audio or audio_samples is not None
     container_fmt, codec, pix_fmt = VIDEO_FORMATS[ext]
     path = Path(folder) / (name or f"clip.{ext}")
     n = len(frames) if frames is not None else int(round(seconds * fps))
@@ -325,7 +329,8 @@ def write_video(
             container.mux(packet)
         if audio_stream is not None:
             rate = audio_stream.codec_context.sample_rate
-            _encode_audio_frames(container, audio_stream, tone(n / fps, rate, 2))
+            samples = audio_samples if audio_samples is not None else tone(n / fps, rate, 2)
+            _encode_audio_frames(container, audio_stream, samples)
     return path
 
 
@@ -524,3 +529,17 @@ def cartoon_face(size: int = 400, skin: tuple[int, int, int] = (190, 150, 125), 
     cv2.ellipse(img, (c, c + p(0.15)), (p(0.06), p(0.02)), 0, 0, 360, (140, 60, 60), -1)
     cv2.line(img, (c - p(0.06), c + p(0.15)), (c + p(0.06), c + p(0.15)), (90, 40, 40), max(1, p(0.006)))
     return cv2.GaussianBlur(img, (0, 0), size / 250)
+
+
+def face_scene(
+    width: int, height: int, faces: list[tuple[int, int, int]], background: int = 90, skins: list | None = None
+) -> np.ndarray:
+    """A frame with cartoon faces: each ``(x, y, size)`` is a face's top-left corner and side, RGB uint8."""
+    frame = np.full((height, width, 3), background, np.uint8)
+    for i, (x, y, size) in enumerate(faces):
+        skin = skins[i] if skins else (190, 150, 125)
+        face = cartoon_face(size, skin=skin, seed=i)
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(width, x + size), min(height, y + size)
+        frame[y0:y1, x0:x1] = face[y0 - y : y1 - y, x0 - x : x1 - x]
+    return frame

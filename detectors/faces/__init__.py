@@ -1,9 +1,10 @@
-"""Faces: detection with five landmarks, and the one aligned crop every face model sees."""
+"""Faces: detection with five landmarks, tracking across video frames, and the one aligned crop models see."""
 
 from __future__ import annotations
 
 from .crop import DEFAULT_MARGIN, DEFAULT_SIZE, FaceCrop, crop_face, template_landmarks
 from .detect import LANDMARK_NAMES, DetectorConfig, FaceBox, FaceDetector
+from .track import FaceTracker, Track, TrackerConfig
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -13,6 +14,9 @@ __all__ = [
     "FaceBox",
     "FaceCrop",
     "FaceDetector",
+    "FaceTracker",
+    "Track",
+    "TrackerConfig",
     "crop_face",
     "template_landmarks",
 ]

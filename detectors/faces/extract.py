@@ -24,12 +24,20 @@ class ExtractedFace:
     crop: FaceCrop
 
 
-def extract_faces(pixels: np.ndarray, detector: FaceDetector, size: int, margin: float) -> list[ExtractedFace]:
+def extract_faces(
+    pixels: np.ndarray,
+    detector: FaceDetector,
+    size: int,
+    margin: float,
+    near: list[tuple[float, float, float, float]] | None = None,
+) -> list[ExtractedFace]:
     """Every face the detector keeps, largest first, each cropped for a model.
 
     Args:
         pixels: ``(H, W, 3)`` uint8 RGB (a :class:`~fakeguard.detectors.intake.DecodedImage`'s ``pixels``).
         detector: the face detector.
         size, margin: the model's crop size and margin (its config's ``input_size`` and ``margin``).
+        near: search only around these boxes (a video tracker's last positions) instead of the whole image.
     """
-    return [ExtractedFace(face, crop_face(pixels, face.landmarks, size, margin)) for face in detector.detect(pixels)]
+    faces = detector.detect(pixels) if near is None else detector.detect_near(pixels, near)
+    return [ExtractedFace(face, crop_face(pixels, face.landmarks, size, margin)) for face in faces]

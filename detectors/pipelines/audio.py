@@ -10,12 +10,42 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
-from .. import __version__
 from ..intake import IntakeLimits, MediaSource, Sniffed, load_audio
 from ..intake.audio import probe_audio
-from ..report import Report, ReportWarning, SpeechSegment, StageTiming, TimelineEntry, VerdictThresholds
+from ..report import Report, ReportWarning, SpeechSegment, TimelineEntry, VerdictThresholds
+from .assemble import build_report
 from .voice import VoiceDetector, VoiceResult
+
+
+@dataclass(frozen=True)
+class VoiceAnalysis:
+    """The voice detector's findings on a file's (first) audio track.
+
+    Attributes:
+        result: window and file scores.
+        duration_s: length of the decoded audio.
+        warnings: decoder notes, then the detector's warnings.
+        seconds: time per stage (``decode_audio`` or ``decode``, ``vad_normalize``, ``classify_voice``).
+    """
+
+    result: VoiceResult
+    duration_s: float
+    warnings: list[ReportWarning]
+    seconds: dict[str, float]
+
+
+def analyse_voice(
+    src: MediaSource, sniffed: Sniffed, detector: VoiceDetector, limits: IntakeLimits, decode_stage: str = "decode"
+) -> VoiceAnalysis:
+    """Decode the audio track of an audio or video file and score its voice (audio and video share this)."""
+    t0 = time.perf_counter()
+    decoded = load_audio(src, sample_rate=detector.sample_rate, limits=limits, sniffed=sniffed)
+    t1 = time.perf_counter()
+    result = detector.score_waveform(decoded.samples, decoded.sample_rate)
+    warnings = [ReportWarning("decode", w) for w in decoded.warnings] + list(result.warnings)
+    return VoiceAnalysis(result, decoded.duration_s, warnings, {decode_stage: t1 - t0, **result.seconds})
 
 
 def voice_timeline(segments: list[SpeechSegment], duration_s: float) -> list[TimelineEntry]:
@@ -66,23 +96,20 @@ def score_audio(
     thresholds = thresholds or VerdictThresholds()
     t0 = time.perf_counter()
     info = probe_audio(src, sniffed, limits, verify=False)
-    decoded = load_audio(src, sample_rate=detector.sample_rate, limits=limits, sniffed=sniffed)
-    t1 = time.perf_counter()
-    result = detector.score_waveform(decoded.samples, decoded.sample_rate)
-    timings = [StageTiming("decode", t1 - t0)] + [StageTiming(k, v) for k, v in result.seconds.items()]
-    warnings = [ReportWarning("decode", w) for w in decoded.warnings] + list(result.warnings)
-    return Report(
-        file=src.name,
-        sha256=info.sha256,
-        kind=info.kind,
-        verdict=thresholds.verdict(result.file_score),
+    probe_s = time.perf_counter() - t0
+    voice = analyse_voice(src, sniffed, detector, limits)
+    voice.seconds["decode"] += probe_s
+    result = voice.result
+    return build_report(
+        src,
+        info,
+        thresholds,
         score=result.file_score,
+        voice_score=result.file_score,
         reasons=voice_reasons(result, thresholds),
-        media=info,
         speech_segments=result.segments,
-        timeline=voice_timeline(result.segments, decoded.duration_s),
-        models=[m for m in [detector.model_info] if m is not None],
-        timings=timings,
-        warnings=warnings,
-        fakeguard_version=__version__,
+        timeline=voice_timeline(result.segments, voice.duration_s),
+        models=[detector.model_info],
+        timings=voice.seconds,
+        warnings=voice.warnings,
     )

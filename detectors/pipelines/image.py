@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from .. import __version__
 from ..intake import IntakeLimits, MediaSource, Sniffed, load_image
 from ..intake.image import probe_image
-from ..report import Box, Report, ReportWarning, StageTiming, VerdictThresholds
+from ..report import Box, Report, ReportWarning, VerdictThresholds
+from .assemble import build_report
 from .face import FaceForgeryDetector, FaceImageResult
 
 #: JPEGs are decoded at the smallest DCT scale whose longer side is at least this:
@@ -61,19 +61,16 @@ def score_image(
         faces = [
             replace(f, box=Box(*(round(v * scale, 1) for v in (f.box.x0, f.box.y0, f.box.x1, f.box.y1)))) for f in faces
         ]
-    timings = [StageTiming("decode", t1 - t0)] + [StageTiming(k, v) for k, v in result.seconds.items()]
     warnings = [ReportWarning("decode", w) for w in decoded.warnings] + list(result.warnings)
-    return Report(
-        file=src.name,
-        sha256=info.sha256,
-        kind=info.kind,
-        verdict=thresholds.verdict(result.image_score),
+    return build_report(
+        src,
+        info,
+        thresholds,
         score=result.image_score,
+        face_score=result.image_score,
         reasons=face_reasons(result, thresholds),
-        media=info,
         faces=faces,
-        models=[m for m in [detector.model_info] if m is not None],
-        timings=timings,
+        models=[detector.model_info],
+        timings={"decode": t1 - t0, **result.seconds},
         warnings=warnings,
-        fakeguard_version=__version__,
     )

@@ -33,6 +33,7 @@ from ..calibration import Calibration, fit_calibration
 from ..models import create_model
 from ..pipelines.face import FaceForgeryDetector
 from ..runtime import set_threads
+from ..weights import resolve_model
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import save_config
 from .tables import metrics_table, sample_row, train_epoch, write_scores
@@ -75,10 +76,17 @@ class FaceDataConfig:
 
 @dataclass(frozen=True)
 class FaceTrainConfig:
-    """A face training run (``detectors/configs/face_*.yaml`` hold the shipped ones)."""
+    """A face training run (``detectors/configs/face_*.yaml`` hold the shipped ones).
+
+    ``init_from`` fine-tunes: the run starts from these weights (a shipped
+    ``arch.tag``, a weight folder, or a ``.safetensors`` state dict) instead of
+    ``model_args``' initialisation. It is read only when the run starts, not
+    when it resumes from its own checkpoint.
+    """
 
     model: str = "face_effnet_lite0"
     model_args: dict[str, Any] = field(default_factory=lambda: {"init": "imagenet"})
+    init_from: str | None = None
     data: FaceDataConfig = field(default_factory=FaceDataConfig)
     pseudo_fakes: list[str] = field(default_factory=lambda: ["self_blend", "landmark_swap"])
     eval_pseudo_fakes: list[str] = field(default_factory=lambda: ["self_blend", "landmark_swap"])
@@ -186,6 +194,16 @@ def _prepare(cfg: FaceTrainConfig, model, out: Path | None):
     return store, splits, refs
 
 
+def _initial_state(name_or_path: str) -> dict[str, torch.Tensor]:
+    """The state dict a fine-tuning run starts from (see :attr:`FaceTrainConfig.init_from`)."""
+    if name_or_path.endswith(".safetensors"):
+        from safetensors.torch import load_file
+
+        return load_file(name_or_path)
+    model, _ = resolve_model(name_or_path, "face")
+    return model.state_dict()
+
+
 def train_face(cfg: FaceTrainConfig, *, resume: bool = True) -> dict[str, Any]:
     """Train, select on validation, calibrate, test, and write the run folder.
 
@@ -236,6 +254,9 @@ def train_face(cfg: FaceTrainConfig, *, resume: bool = True) -> dict[str, Any]:
         start_epoch, info = load_checkpoint(last, model=model, optimizer=optimizer, scheduler=scheduler, rng=rng)
         history, best = info["history"], info["best"]
         log.info("resumed from %s at epoch %d", last, start_epoch)
+    elif cfg.init_from:
+        model.load_state_dict(_initial_state(cfg.init_from), strict=True)
+        log.info("starting from the weights of %s", cfg.init_from)
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.perf_counter()
         loss = train_epoch(model, loader, optimizer, epoch, step_scheduler=scheduler)

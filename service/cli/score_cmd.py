@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def write_heatmaps(report: dict[str, Any], path: str, folder: Path) -> None:
-    """Save each face's Grad-CAM overlay as ``<file stem>.face<N>.png``; the report keeps the paths too."""
+    """Save each Grad-CAM overlay as ``<file stem>.face<N>.png`` (``.track<N>.png`` for a video's face
+    tracks); the report keeps the paths too."""
     folder.mkdir(parents=True, exist_ok=True)
     for i, face in enumerate(report.get("faces", []), start=1):
         if face.get("heatmap_png"):
-            target = folder / f"{Path(path).stem}.face{i}.png"
+            which = f"track{face['track_id']}" if face.get("track_id") is not None else f"face{i}"
+            target = folder / f"{Path(path).stem}.{which}.png"
             target.write_bytes(base64.b64decode(face["heatmap_png"]))
             face["heatmap_file"] = str(target)
 
@@ -33,7 +36,9 @@ def _human_row(report: dict[str, Any]) -> list[str]:
     verdict = report["verdict"]
     colour = {"fake": "red", "real": "green"}.get(verdict, "yellow")
     details = list(report.get("reasons", [])) + [f"warning: {w['message']}" for w in report.get("warnings", [])]
-    seconds = sum(t["seconds"] for t in report.get("timings", []))
+    timings = {t["stage"]: t["seconds"] for t in report.get("timings", [])}
+    # A video's stages overlap (frames, faces and audio run at once): its "total" is the wall time.
+    seconds = timings["total"] if "total" in timings else sum(timings.values())
     return [
         report["kind"],
         f"[{colour}]{verdict}[/{colour}]",
@@ -55,6 +60,18 @@ def _human_row(report: dict[str, Any]) -> list[str]:
     default=None,
     help="Write a Grad-CAM overlay PNG per face into this folder (and keep it, base64, in --json output).",
 )
+@click.option(
+    "--video-fps",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Frames sampled per second of video (default 1; long clips are sampled more sparsely).",
+)
+@click.option(
+    "--max-video-duration",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Refuse videos longer than this many seconds (default FAKEGUARD_MAX_VIDEO_S or 1800).",
+)
 @thread_option
 @limit_options
 def score_command(
@@ -63,19 +80,28 @@ def score_command(
     voice_model: str | None,
     face_model: str | None,
     heatmap_dir: str | None,
+    video_fps: float | None,
+    max_video_duration: float | None,
     limits: IntakeLimits,
 ) -> None:
     """Score each FILE for manipulation: verdict (fake, real, uncertain), calibrated score, reasons.
 
     Audio is scored by the voice anti-spoofing detector, per window and per
     file; images by the face-forgery detector, per face and per image (the
-    most suspicious face). A file that cannot be read is reported with its
-    error and the rest go on.
+    most suspicious face); videos by both, per face track, per speech window
+    and per second. A file that cannot be read is reported with its error
+    and the rest go on.
     """
     from fakeguard.detectors.api import Detector
     from fakeguard.detectors.errors import MediaError
+    from fakeguard.detectors.pipelines.video_faces import VideoConfig
 
-    detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits)
+    video = VideoConfig()
+    if video_fps is not None:
+        video = replace(video, fps=video_fps)
+    if max_video_duration is not None:
+        video = replace(video, max_duration_s=max_video_duration)
+    detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits, video=video)
 
     def score(path: str) -> dict[str, Any]:
         report = detector.score(path, heatmaps=heatmap_dir is not None).to_dict()

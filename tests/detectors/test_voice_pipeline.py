@@ -115,9 +115,10 @@ def test_bad_inputs_raise_typed_errors(tmp_path, factory):
     broken.write_bytes(broken.read_bytes()[:200])
     with pytest.raises(CorruptMedia, match="broken.flac"):
         detector.score(broken)
-    video = factory.write_video(tmp_path, seconds=0.5)
-    with pytest.raises(UnsupportedMedia, match="video pipeline"):
-        detector.score(video)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not media at all\n" * 20)
+    with pytest.raises(UnsupportedMedia, match="notes.txt"):
+        detector.score(notes)
 
 
 def test_default_voice_weights_are_shipped_with_a_model_card():
