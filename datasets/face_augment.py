@@ -76,9 +76,12 @@ def h264(
 
     With ``shift``, the image is coded as a P-frame predicted from a copy moved by ``shift``
     pixels (rows, columns), as most frames of a video are; without, as a keyframe.
-    Odd sizes lose their last row or column to 4:2:0 and are padded back by replication.
+    Odd sizes lose their last row or column to 4:2:0 and are padded back by replication;
+    an image under 2 pixels on a side cannot be coded in 4:2:0 and is returned as it is.
     """
     height, width = image.shape[:2]
+    if height < 2 or width < 2:
+        return image.copy()
     even = np.ascontiguousarray(image[: height // 2 * 2, : width // 2 * 2])
     frames = [even] if shift is None else [np.roll(even, shift, axis=(0, 1)), even]
     buffer = io.BytesIO()

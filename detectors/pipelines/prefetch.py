@@ -22,6 +22,14 @@ T = TypeVar("T")
 _DONE = object()
 
 
+class _Failure:
+    """An exception raised by the source, carried to the consumer (an exception the source
+    merely yields as an item is passed on as an item)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 class Prefetcher(Generic[T]):
     """Iterate over ``source`` in a thread; the caller's loop gets the items in order.
 
@@ -67,7 +75,7 @@ class Prefetcher(Generic[T]):
                     return
             self._put(_DONE)
         except BaseException as exc:  # handed to the consumer, who decides
-            self._put(exc)
+            self._put(_Failure(exc))
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:
@@ -75,11 +83,16 @@ class Prefetcher(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if self._stop.is_set() or not self._thread.is_alive():
+                    return  # closed: nothing more will come
+                continue
             if item is _DONE:
                 return
-            if isinstance(item, BaseException):
-                raise item
+            if isinstance(item, _Failure):
+                raise item.error
             yield item  # type: ignore[misc]
 
     def close(self) -> None:
