@@ -234,3 +234,41 @@ def test_cli_scores_a_video(weights, one_face_clip):
     assert report["ok"] and report["kind"] == "video"
     assert len(report["faces"]) == 4 and report["face_tracks"][0]["track_id"] == 1
     assert math.isclose(report["score"], max(report["face_score"], report["voice_score"]))
+
+
+def test_a_real_talking_head_clip_from_the_shared_data(tmp_path, factory):
+    """Real video frames and real speech through the shipped models: one track over the clip, speech scored."""
+    import csv
+
+    import cv2
+    import soundfile as sf
+
+    from fakeguard.datasets.shared import default_data_root
+
+    root = default_data_root()
+    faces_dir, speech_dir = root / "faces" / "talking_head_frames", root / "speech" / "coqui_ljspeech"
+    if not (faces_dir / "manifest.csv").is_file() or not (speech_dir / "manifest.csv").is_file():
+        pytest.skip(f"the shared data is not at {root} (set FAKEGUARD_DATA): this check needs real frames and speech")
+    with open(faces_dir / "manifest.csv", newline="") as fh:
+        paths = [faces_dir / r["relpath"] for r in csv.DictReader(fh)][:2]
+    with open(speech_dir / "manifest.csv", newline="") as fh:
+        speech_path = speech_dir / next(csv.DictReader(fh))["relpath"]
+    frames = []
+    for i in range(30):  # 3 s at 10 fps: the first frame, then the second, sliding right
+        face = cv2.cvtColor(cv2.imread(str(paths[i // 15])), cv2.COLOR_BGR2RGB)
+        face = cv2.resize(face, (300, 300), interpolation=cv2.INTER_AREA)
+        frame = np.full((360, 640, 3), 60, np.uint8)
+        frame[30:330, 100 + 3 * i : 400 + 3 * i] = face
+        frames.append(frame)
+    speech, rate = sf.read(speech_path, dtype="float32", always_2d=True)
+    speech = speech.mean(axis=1)
+    speech = np.interp(np.arange(3 * 44100) * rate / 44100, np.arange(len(speech)), speech, right=0.0)
+    clip = factory.write_video(
+        tmp_path, "mp4", frames=frames, fps=FPS, width=640, height=360,
+        audio_samples=np.stack([speech, speech], axis=1).astype(np.float32),
+    )  # fmt: skip
+    report = Detector.load().score(clip)
+    assert len(report.face_tracks) == 1 and len(report.face_tracks[0].points) == 3
+    assert report.voice_score is not None and any(s.speech for s in report.speech_segments)
+    assert report.score == pytest.approx(max(report.face_score, report.voice_score))
+    assert {m.task for m in report.models} == {"face", "voice"}
