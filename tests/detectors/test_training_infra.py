@@ -85,3 +85,17 @@ def test_metrics_table_compares_each_source_with_its_own_reals_too():
     assert table["per_source_paired"]["a"]["auc"] == 1.0
     assert table["per_source_paired"]["b"]["auc"] == 0.0
     assert table["per_source"]["a"]["auc"] == pytest.approx(2 / 3)  # all three reals: b's real outranks it
+
+
+def test_face_card_names_both_stages_of_a_fine_tuned_model():
+    from fakeguard.detectors.training.model_card import _face_origin
+
+    origin, command = _face_origin({"model": "face_effnet_lite0"}, None)
+    assert "ImageNet" in origin and command == "fakeguard train image --config detectors/configs/face_effnet_lite0.yaml"
+    origin, command = _face_origin(
+        {"model": "face_effnet_lite0", "init_from": "face_effnet_lite0.shared_v1"}, "face_effnet_lite0_video.yaml"
+    )
+    assert "fine-tuned from `face_effnet_lite0.shared_v1`" in origin
+    stage_one, stage_two = command.splitlines()
+    assert stage_one.startswith("fakeguard train image --config detectors/configs/face_effnet_lite0.yaml")
+    assert stage_two.startswith("fakeguard train image --config detectors/configs/face_effnet_lite0_video.yaml")
