@@ -99,3 +99,25 @@ def test_face_card_names_both_stages_of_a_fine_tuned_model():
     stage_one, stage_two = command.splitlines()
     assert stage_one.startswith("fakeguard train image --config detectors/configs/face_effnet_lite0.yaml")
     assert stage_two.startswith("fakeguard train image --config detectors/configs/face_effnet_lite0_video.yaml")
+
+
+def test_face_fine_tuning_starts_from_a_weight_folder_or_a_safetensors_file(tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from fakeguard.detectors.calibration import Calibration
+    from fakeguard.detectors.models import create_model
+    from fakeguard.detectors.training.face import _initial_state
+    from fakeguard.detectors.weights import save_weight_folder
+
+    torch.manual_seed(3)
+    model = create_model("face_effnet_lite0", input_size=64)
+    folder = save_weight_folder(
+        model, tmp_path / "w", arch="face_effnet_lite0", tag="t", model_args=model.cfg.to_dict(),
+        calibration=Calibration(), version="t",
+    )  # fmt: skip
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "best.safetensors"))
+    for source in (str(folder), str(tmp_path / "best.safetensors")):
+        state = _initial_state(source)
+        assert state.keys() == model.state_dict().keys()
+        assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
