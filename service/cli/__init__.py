@@ -22,6 +22,7 @@ import click
 from .exit_codes import EXIT_EPILOG
 from .inspect_cmd import inspect_command
 from .score_cmd import score_command
+from .serve_cmd import serve_command
 from .train_cmd import eval_group, train_group
 
 
@@ -42,6 +43,7 @@ def cli(verbose: int) -> None:
 
 cli.add_command(inspect_command)
 cli.add_command(score_command)
+cli.add_command(serve_command)
 cli.add_command(train_group)
 cli.add_command(eval_group)
 

@@ -194,9 +194,7 @@ def eval_video_command(
     detector = FaceForgeryDetector.load(face_model)
     results = evaluate_videos(samples, detector, frame_counts, out_dir=Path(out_dir) if out_dir else None)
     summary = {
-        count: {
-            level: (entry[level]["overall"] if entry[level] else None) for level in ("video", "frame")
-        }
+        count: {level: (entry[level]["overall"] if entry[level] else None) for level in ("video", "frame")}
         | {"no_face": entry["no_face"]}
         for count, entry in results["frames"].items()
     }

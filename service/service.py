@@ -1,0 +1,478 @@
+"""The REST service: one BentoML class, :class:`Fakeguard`, in front of :class:`~fakeguard.detectors.api.Detector`.
+
+    $ fakeguard serve                       # or: bentoml serve fakeguard.service.service:Fakeguard
+    $ curl -F file=@clip.mp4 localhost:3000/score
+
+Endpoints (all ``POST``, a multipart upload in the ``file`` field, optional ``heatmaps``):
+``/score`` takes any kind; ``/score_image``, ``/score_audio`` and ``/score_video`` answer 415 when
+the bytes hold another kind; ``/score_video_task`` is a BentoML task (``/submit``, ``/status``,
+``/get``) for clips that take longer than a client wants to hold a connection. Each answers the
+report of ``Report.to_dict()`` or an error as JSON: 413 too large, 415 unsupported, 422 corrupt
+or undecodable in the time budget, 401 without the API key, 503 while the models load, 500 with
+a ``request_id`` for a bug. The weights are the shipped safetensors, loaded once per worker.
+
+What the HTTP layer adds sits in :class:`RequestGate`, an ASGI middleware that sees every request
+before BentoML reads its body: the request id, the API key check, the upload size limit and the
+one log line per request.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hmac
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import bentoml
+from pydantic import Field
+
+from fakeguard.detectors.errors import MediaError, MediaTooLarge, UnsupportedMedia
+
+if TYPE_CHECKING:
+    from fakeguard.detectors.api import Detector
+
+log = logging.getLogger(__name__)
+
+#: HTTP status per ``MediaError.code``. A decode that runs past its time budget is the input's fault
+#: (a pathological stream under the configured limits), so it is a 422 like a corrupt file; 504 stays
+#: BentoML's own answer to a request that outlives ``traffic.timeout``.
+STATUS_FOR_CODE = {"too_large": 413, "unsupported": 415, "corrupt": 422, "timeout": 422, "not_found": 422}
+
+#: Paths answered without the API key: probes and metrics (orchestrators and Prometheus carry no
+#: key) and the generated API docs, which describe the endpoints and hold no data.
+PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/", "/docs.json", "/schema.json"})
+PUBLIC_PREFIXES = ("/static_content/", "/assets/")
+PROBE_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics"})
+
+#: Room for the multipart envelope (boundaries, part headers, the ``heatmaps`` field) on top of the
+#: file limit, so that a file just under ``FAKEGUARD_MAX_BYTES`` is judged by the intake's own check.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _use_private_task_store() -> None:
+    """Keep BentoML's task store, which holds each submitted upload, in a temporary folder.
+
+    A ``@bentoml.task`` submission is stored whole (the request body, so the video) in an SQLite
+    file, by default ``$BENTOML_HOME/task_result.db``, kept after the server stops. Unless the
+    operator chose a place (``BENTOML_RESULT_STORE``), the server process that imports this module
+    first puts it in a private temporary folder and removes the folder when it exits; its workers
+    inherit the variable. It must run at import: BentoML resolves the path before any hook runs.
+    """
+    if os.environ.get("BENTOML_RESULT_STORE"):
+        return
+    folder = tempfile.mkdtemp(prefix="fakeguard-tasks-")
+    os.environ["BENTOML_RESULT_STORE"] = os.path.join(folder, "task_result.db")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
+_use_private_task_store()
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """What :class:`RequestGate` enforces, read from the environment of each worker.
+
+    Attributes:
+        api_key: the key every non-public request must carry (``FAKEGUARD_API_KEY``); None: open.
+        max_upload_bytes: the largest request body (``FAKEGUARD_MAX_UPLOAD_BYTES``; by default the
+            intake's ``max_bytes`` plus :data:`MULTIPART_ALLOWANCE`).
+    """
+
+    api_key: str | None
+    max_upload_bytes: int
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> GateSettings:
+        from fakeguard.detectors.intake.limits import IntakeLimits
+
+        env = os.environ if environ is None else environ
+        raw = env.get("FAKEGUARD_MAX_UPLOAD_BYTES")
+        if raw:
+            try:
+                limit = int(float(raw))
+            except ValueError:
+                limit = 0
+            if limit <= 0:
+                raise ValueError(f"FAKEGUARD_MAX_UPLOAD_BYTES must be a positive number of bytes, got {raw!r}")
+        else:
+            limit = IntakeLimits.from_env(env).max_bytes + MULTIPART_ALLOWANCE
+        return cls(api_key=env.get("FAKEGUARD_API_KEY") or None, max_upload_bytes=limit)
+
+
+class _BodyTooLarge(Exception):
+    """Raised from ``receive`` once a streamed body passes the limit; the gate answers 413."""
+
+
+def _authorized(headers: dict[bytes, bytes], key: str) -> bool:
+    """True when ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` carries the key.
+
+    ``hmac.compare_digest`` takes the same time however much of a guess is right.
+    """
+    expected = key.encode()
+    scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
+    if scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), expected):
+        return True
+    return hmac.compare_digest(headers.get(b"x-api-key", b"").strip(), expected)
+
+
+def _json_message(status: int, body: dict[str, Any], request_id: str, close: bool = False) -> tuple[dict, dict]:
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"x-request-id", request_id.encode()),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="fakeguard"'))
+    if close:  # the rest of the body is never read: tell the client this connection is done
+        headers.append((b"connection", b"close"))
+    start = {"type": "http.response.start", "status": status, "headers": headers}
+    return start, {"type": "http.response.body", "body": payload, "more_body": False}
+
+
+def too_large_body(size: int, maximum: int, streamed: bool) -> dict[str, Any]:
+    """The 413 body for an upload over the request limit, shaped like ``MediaTooLarge.to_dict()``."""
+    reason = (
+        f"upload stopped after {size} bytes: over the limit of {maximum} bytes"
+        if streamed
+        else f"upload of {size} bytes is over the limit of {maximum} bytes"
+    )
+    error = MediaTooLarge("<upload>", reason, limit="max_upload_bytes", value=size, maximum=maximum)
+    return error.to_dict()
+
+
+class RequestGate:
+    """ASGI middleware in front of every route: request id, API key, body limit, one log line.
+
+    It runs before BentoML parses a form, so an unauthenticated or oversized upload is refused
+    without being read: a ``Content-Length`` over the limit at once, a chunked body as soon as
+    the bytes counted pass it. Inner code can put ``(status, body)`` in the request state under
+    ``fakeguard_reply`` to have that answer sent instead of what BentoML produced (how a body cut
+    off mid-parse becomes a 413), and every 500 leaves as ``{"error": "internal", "request_id"}``
+    (the traceback is logged, never sent).
+    """
+
+    def __init__(self, app: Any, settings: GateSettings | None = None) -> None:
+        self.app = app
+        self.settings = settings or GateSettings.from_env()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["fakeguard_request_id"] = request_id
+        path = scope.get("path", "")
+        limit = self.settings.max_upload_bytes
+        started = time.perf_counter()
+        seen: dict[str, Any] = {"status": 0, "bytes_in": 0, "error": None, "logged": False, "replaced": False}
+
+        def finish() -> None:
+            if not seen["logged"]:
+                seen["logged"] = True
+                _log_request(scope, state, request_id, seen, time.perf_counter() - started)
+
+        async def answer(status: int, body: dict[str, Any], close: bool = False) -> None:
+            start, message = _json_message(status, body, request_id, close)
+            seen["status"], seen["error"] = status, body.get("error")
+            await send(start)
+            await send(message)
+            finish()
+
+        key = self.settings.api_key
+        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+        if key and not public and not _authorized(headers, key):
+            reason = "missing or wrong API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+            await answer(401, {"error": "unauthorized", "reason": reason, "request_id": request_id}, close=True)
+            return
+        try:
+            declared = int(headers.get(b"content-length", b"0") or 0)
+        except ValueError:
+            declared = 0  # the HTTP server rejects a malformed length itself
+        if declared > limit:
+            await answer(413, too_large_body(declared, limit, streamed=False), close=True)
+            return
+
+        async def counted_receive() -> dict[str, Any]:
+            message = await receive()
+            if message["type"] == "http.request":
+                seen["bytes_in"] += len(message.get("body", b""))
+                if seen["bytes_in"] > limit:
+                    state["fakeguard_reply"] = (413, too_large_body(seen["bytes_in"], limit, streamed=True))
+                    raise _BodyTooLarge(f"request body over {limit} bytes")
+            return message
+
+        async def gated_send(message: dict[str, Any]) -> None:
+            if seen["replaced"]:
+                return  # an answer of ours went out instead; drop what the app still sends
+            if message["type"] == "http.response.start":
+                reply = state.get("fakeguard_reply")
+                if reply is None and message["status"] == 500:
+                    reply = (500, {"error": "internal", "request_id": request_id})
+                if reply is not None:
+                    seen["replaced"] = True
+                    await answer(*reply, close=reply[0] == 413)
+                    return
+                seen["status"] = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                finish()  # logged when the answer is out, not after a task's background run
+
+        try:
+            await self.app(scope, counted_receive, gated_send)
+        except Exception:
+            if seen["status"]:
+                raise
+            log.exception("request %s failed before an answer was sent", request_id)
+            reply = state.get("fakeguard_reply") or (500, {"error": "internal", "request_id": request_id})
+            await answer(*reply, close=True)
+        finally:
+            finish()
+
+
+def _log_request(scope: dict[str, Any], state: dict[str, Any], request_id: str, seen: dict, seconds: float) -> None:
+    """One JSON line per request: id, endpoint, status, kind, verdict or error, and stage timings."""
+    path = scope.get("path", "")
+    outcome = state.get("fakeguard_outcome") or {}
+    error = seen["error"] or outcome.get("error")  # the gate's own answer wins: it is what the client got
+    record = {
+        "event": "request",
+        "request_id": request_id,
+        "method": scope.get("method"),
+        "endpoint": path,
+        "status": seen["status"],
+        "kind": outcome.get("kind"),
+        "verdict": outcome.get("verdict"),
+        "error": error,
+        "bytes_in": seen["bytes_in"],
+        "seconds": round(seconds, 4),
+        "timings": outcome.get("timings"),
+    }
+    log.log(logging.DEBUG if path in PROBE_PATHS else logging.INFO, json.dumps(record))
+
+
+def safe_name(filename: str | None) -> str:
+    """The client's file name, fit for reports, logs and a temp-file suffix.
+
+    Only the last path component is kept, control characters go, and the name is cut to its
+    last 100 characters (the extension survives): BentoML appends it to a temporary file name,
+    and a 300-character name would fail there as an internal error.
+    """
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[-100:] or "upload"
+
+
+# Why a spec of our own: BentoML's multipart parser downloads a URL given as text in a file field,
+# with no size limit, and errs (500) on other text. This spec admits only a real upload; anything
+# else reaches the endpoint as ``file=None`` with the reason in the request state: a 400.
+class Upload(bentoml.IODescriptor):
+    """One media file (image, audio or video) as a multipart upload in the 'file' field, and whether
+    to add Grad-CAM heatmaps to the faces."""
+
+    file: Path = Field(description="The media file (image, audio or video), as a multipart upload.")
+    heatmaps: bool = Field(default=False, description="Add a Grad-CAM overlay (base64 PNG) to each face.")
+
+    @classmethod
+    async def from_http_request(cls, request: Any, serde: Any) -> Upload:
+        from starlette.datastructures import UploadFile
+
+        problem = None
+        try:
+            form = await request.form()
+        except Exception as exc:  # malformed multipart, a client gone, or the gate's body limit
+            problem = f"the request body could not be read as a form: {getattr(exc, 'detail', exc)}"
+        else:
+            uploads = form.getlist("file")
+            if not uploads:
+                problem = "no file: send the media as a multipart/form-data upload in the 'file' field"
+            elif len(uploads) > 1:
+                problem = f"{len(uploads)} files in the 'file' field: send one file per request"
+            elif not isinstance(uploads[0], UploadFile):
+                problem = "the 'file' field must be an uploaded file (multipart with a filename), not text or a URL"
+        if problem is not None:
+            request.state.fakeguard_problem = (400, {"file": None, "error": "bad_request", "reason": problem})
+            return cls.model_construct(file=None, heatmaps=False)
+        upload = uploads[0]
+        upload.filename = safe_name(upload.filename)
+        request.state.fakeguard_upload_name = upload.filename
+        return await super().from_http_request(request, serde)
+
+
+class ModelsNotReady(Exception):
+    """The detector is still loading, or failed to load (the worker then also reports not alive)."""
+
+
+class ModelLoader:
+    """Loads the :class:`Detector` once per worker, in a thread, so probes answer during the load.
+
+    ``/livez`` answers at once; ``/readyz`` turns 200 only once the voice and the face model are
+    both in memory (the face model would otherwise load on the first image). A request that
+    arrives during the load waits for it. Settings come from the environment: models from
+    ``FAKEGUARD_VOICE_MODEL`` / ``FAKEGUARD_FACE_MODEL`` (shipped defaults when unset), limits
+    from ``FAKEGUARD_MAX_*``, torch threads from ``FAKEGUARD_THREADS``.
+    """
+
+    def __init__(self) -> None:
+        self.detector: Detector | None = None
+        self.error: str | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._load, name="fakeguard-model-load", daemon=True).start()
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            from fakeguard.detectors.api import Detector
+            from fakeguard.detectors.intake.limits import IntakeLimits
+            from fakeguard.detectors.runtime import set_threads
+
+            threads = set_threads()
+            detector = Detector.load(
+                voice_model=os.environ.get("FAKEGUARD_VOICE_MODEL") or None,
+                face_model=os.environ.get("FAKEGUARD_FACE_MODEL") or None,
+                limits=IntakeLimits.from_env(),
+            )
+            face = detector.face  # loaded lazily by Detector: load it now, so that ready means every model
+            self.detector = detector
+            models = [m.name for m in (detector.voice.model_info, face.model_info) if m is not None]
+            seconds = round(time.perf_counter() - started, 2)
+            log.info(json.dumps({"event": "models_loaded", "models": models, "seconds": seconds, "threads": threads}))
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.exception("fakeguard models failed to load")
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self.detector is not None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def get(self, timeout: float = 600.0) -> Detector:
+        """The detector, once loaded. Raises :class:`ModelsNotReady` on failure or timeout."""
+        self._done.wait(timeout)
+        if self.detector is None:
+            raise ModelsNotReady(f"models failed to load: {self.error}" if self.error else "models are still loading")
+        return self.detector
+
+
+@bentoml.service(
+    name="fakeguard",
+    workers=int(os.environ.get("FAKEGUARD_WORKERS", "1")),
+    traffic={"timeout": float(os.environ.get("FAKEGUARD_REQUEST_TIMEOUT_S", "300"))},
+)
+class Fakeguard:
+    """Deepfake and AI-fraud scoring for images, voices and videos.
+
+    Each worker holds one :class:`Detector` and scores one request at a time (BentoML's
+    ``threads`` default of 1: torch runs with ``FAKEGUARD_THREADS`` threads, and the Grad-CAM
+    hooks are not meant to be shared); more workers (``FAKEGUARD_WORKERS``) score in parallel.
+    """
+
+    def __init__(self) -> None:
+        # BentoML's server logging leaves the root logger at WARNING: let our INFO lines through.
+        logging.getLogger("fakeguard").setLevel(os.environ.get("FAKEGUARD_LOG_LEVEL", "INFO").upper())
+        self.models = ModelLoader()
+
+    async def __is_ready__(self) -> bool:
+        return self.models.ready
+
+    async def __is_alive__(self) -> bool:
+        return not self.models.failed  # a worker whose models cannot load is restarted, not kept
+
+    @bentoml.api(input_spec=Upload)
+    def score(self, file: Path | None, heatmaps: bool = False, *, ctx: bentoml.Context) -> dict[str, Any]:
+        """Score one file of any kind: the report (verdict, calibrated score, evidence)."""
+        return self._answer(ctx, file, heatmaps, expect=None, endpoint="score")
+
+    @bentoml.api(input_spec=Upload)
+    def score_image(self, file: Path | None, heatmaps: bool = False, *, ctx: bentoml.Context) -> dict[str, Any]:
+        """Score an image; any other kind is refused with 415."""
+        return self._answer(ctx, file, heatmaps, expect="image", endpoint="score_image")
+
+    @bentoml.api(input_spec=Upload)
+    def score_audio(self, file: Path | None, heatmaps: bool = False, *, ctx: bentoml.Context) -> dict[str, Any]:
+        """Score an audio file; any other kind is refused with 415."""
+        return self._answer(ctx, file, heatmaps, expect="audio", endpoint="score_audio")
+
+    @bentoml.api(input_spec=Upload)
+    def score_video(self, file: Path | None, heatmaps: bool = False, *, ctx: bentoml.Context) -> dict[str, Any]:
+        """Score a video (faces, voice, per-second timeline); any other kind is refused with 415."""
+        return self._answer(ctx, file, heatmaps, expect="video", endpoint="score_video")
+
+    @bentoml.task(input_spec=Upload)
+    def score_video_task(self, file: Path | None, heatmaps: bool = False, *, ctx: bentoml.Context) -> dict[str, Any]:
+        """Score a long video as a task: ``/submit`` answers a task id at once, ``/status`` and
+        ``/get`` follow it; the result is what ``/score_video`` would answer."""
+        return self._answer(ctx, file, heatmaps, expect="video", endpoint="score_video_task")
+
+    def _answer(
+        self, ctx: bentoml.Context, file: Path | None, heatmaps: bool, expect: str | None, endpoint: str
+    ) -> dict[str, Any]:
+        """Score the upload, set the HTTP status, and leave the outcome for the request's log line."""
+        state = ctx.request.state
+        request_id = getattr(state, "fakeguard_request_id", None) or uuid.uuid4().hex
+        outcome: dict[str, Any] = {"kind": None, "verdict": None, "error": None, "timings": None}
+        if file is None:
+            status, body = getattr(state, "fakeguard_problem", (400, {"error": "bad_request", "reason": "no file"}))
+        else:
+            name = getattr(state, "fakeguard_upload_name", None) or safe_name(file.name)
+            status, body = self._score(file, name, heatmaps, expect, request_id)
+        if status == 200:
+            timings = {t["stage"]: t["seconds"] for t in body["timings"]}
+            outcome.update(kind=body["kind"], verdict=body["verdict"], timings=timings)
+        else:
+            outcome["error"] = body.get("error")
+        ctx.response.status_code = status
+        state.fakeguard_outcome = outcome
+        task_id = getattr(state, "task_id", None)
+        if task_id is not None:  # a task runs after its /submit answer went out (and was logged): log it here
+            record = {"event": "task", "task_id": task_id, "request_id": request_id, "endpoint": endpoint}
+            log.info(json.dumps(record | {"status": status} | outcome))
+        return body
+
+    def _score(
+        self, file: Path, name: str, heatmaps: bool, expect: str | None, request_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, JSON body) for one upload; never raises."""
+        from fakeguard.detectors.intake import as_source, identify
+
+        try:
+            detector = self.models.get()
+            source = as_source(file, name=name)
+            if expect is not None:
+                source, sniffed = identify(source, detector.limits)
+                found = sniffed.kind.value
+                if found != expect:
+                    error = UnsupportedMedia(name, f"expected {expect}, found {found} ({sniffed.format})")
+                    return 415, error.to_dict() | {"expected": expect, "found": found}
+            return 200, detector.score(source, heatmaps=heatmaps).to_dict()
+        except MediaError as exc:
+            return STATUS_FOR_CODE.get(exc.code, 422), exc.to_dict()
+        except ModelsNotReady as exc:
+            return 503, {"file": name, "error": "not_ready", "reason": str(exc)}
+        except Exception:  # a bug: log it whole, answer 500 with the id to find it by, and keep serving
+            log.exception("request %s: internal error while scoring %s", request_id, name)
+            return 500, {"error": "internal", "request_id": request_id}
+
+
+Fakeguard.add_asgi_middleware(RequestGate)
