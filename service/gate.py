@@ -23,9 +23,11 @@ from fakeguard.detectors.errors import MediaTooLarge
 log = logging.getLogger("fakeguard.service.service")
 
 #: Paths answered without the API key: probes and metrics (orchestrators and Prometheus carry no
-#: key) and the generated API docs, which describe the endpoints and hold no data.
-PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/", "/docs.json", "/schema.json"})
-PUBLIC_PREFIXES = ("/static_content/", "/assets/")
+#: key), the generated API docs, which describe the endpoints and hold no data, and the web page at
+#: ``/ui/`` (static files: a browser cannot send a key with a page load, and the page holds no data;
+#: the scoring calls it makes carry the key the user types into it).
+PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics", "/", "/docs.json", "/schema.json", "/ui"})
+PUBLIC_PREFIXES = ("/static_content/", "/assets/", "/ui/")
 PROBE_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/metrics"})
 
 #: Room for the multipart envelope (boundaries, part headers, the ``heatmaps`` field) on top of the

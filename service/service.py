@@ -11,6 +11,9 @@ report of ``Report.to_dict()`` or an error as JSON: 413 too large, 415 unsupport
 or undecodable in the time budget, 401 without the API key, 503 while the models load, 500 with
 a ``request_id`` for a bug. The weights are the shipped safetensors, loaded once per worker.
 
+A small web page for people, ``/ui/``, is mounted beside the API (:class:`WebPage`): static files
+from ``service/web/`` that call ``/score`` from the browser.
+
 What the HTTP layer adds sits in :class:`RequestGate`, an ASGI middleware that sees every request
 before BentoML reads its body: the request id, the API key check, the upload size limit and the
 one log line per request.
@@ -33,12 +36,13 @@ from typing import TYPE_CHECKING, Any
 
 import bentoml
 from pydantic import Field
+from starlette.staticfiles import StaticFiles
 
 from fakeguard.detectors.errors import MediaError, UnsupportedMedia
 
 from .gate import GateSettings, RequestGate
 
-__all__ = ["Fakeguard", "GateSettings", "ModelLoader", "RequestGate", "Upload", "safe_name"]
+__all__ = ["Fakeguard", "GateSettings", "ModelLoader", "RequestGate", "Upload", "WebPage", "safe_name"]
 
 if TYPE_CHECKING:
     from fakeguard.detectors.api import Detector
@@ -118,6 +122,45 @@ class Upload(bentoml.IODescriptor):
         return await super().from_http_request(request, serde)
 
 
+#: The web page's files (index.html, app.js, style.css), shipped as package data.
+WEB_DIR = Path(__file__).with_name("web")
+
+#: Headers on every file of the page. The page shows text from reports and uploads (file names,
+#: reasons) and inserts it as text, never as markup; the content policy is the second line of
+#: defence: no inline or outside script, and requests only to this origin. ``no-cache`` makes the
+#: browser revalidate, so that a restarted server's page is not served stale from its cache.
+PAGE_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'; "
+        b"form-action 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-cache"),
+]
+
+
+class WebPage:
+    """The web page at ``/ui/``: Starlette's static files from :data:`WEB_DIR` with :data:`PAGE_HEADERS`.
+
+    Static files because the page needs nothing from the server but the API: no template, no
+    build step. ``html=True`` answers ``/ui/`` with index.html; the app's router redirects ``/ui``
+    to ``/ui/``, so that the page's relative links (``app.js``, ``../score``) resolve.
+    """
+
+    def __init__(self, directory: Path = WEB_DIR) -> None:
+        self.files = StaticFiles(directory=directory, html=True)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *PAGE_HEADERS]}
+            await send(message)
+
+        await self.files(scope, receive, send_with_headers)
+
+
 class ModelsNotReady(Exception):
     """The detector is still loading, or failed to load (the worker then also reports not alive)."""
 
@@ -183,6 +226,7 @@ class ModelLoader:
     workers=int(os.environ.get("FAKEGUARD_WORKERS", "1")),
     traffic={"timeout": float(os.environ.get("FAKEGUARD_REQUEST_TIMEOUT_S", "300"))},
 )
+@bentoml.asgi_app(WebPage(), path="/ui", name="ui")
 class Fakeguard:
     """Deepfake and AI-fraud scoring for images, voices and videos.
 

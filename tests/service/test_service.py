@@ -1,132 +1,25 @@
 """The REST service over HTTP: one real server (``fakeguard serve``) on a loopback port for the module.
 
-The server runs with an API key and a small upload limit, so that one start covers the open and
-the refused cases; its ``TMPDIR`` is a folder of the test's, so that what it leaves behind can be
-looked at. A few pure parts (the request gate, name cleaning, the serve command's environment) are
-also tested in-process.
+The ``server`` fixture (``conftest.py``) runs it with an API key and a small upload limit
+(``server.limit``). A few pure parts (the request gate, name cleaning, the serve command's
+environment) are also tested in-process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import bentoml
 import click
 import httpx
-import psutil
 import pytest
 
 from fakeguard.service.cli.serve_cmd import serve_argv, serve_env
 from fakeguard.service.service import Fakeguard, GateSettings, RequestGate, safe_name
-
-LIMIT = 200_000  # FAKEGUARD_MAX_UPLOAD_BYTES of the test server; every generated file is far smaller
-START_TIMEOUT_S = 90
-
-
-@dataclass
-class Server:
-    url: str
-    key: str
-    log: Path
-    tmpdir: Path
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}"}
-
-    def post(
-        self,
-        endpoint: str,
-        path: Path | None = None,
-        *,
-        content: bytes = b"",
-        name: str | None = None,
-        form: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """POST one upload (a file, or ``content`` as ``name``) with the key unless ``headers`` say otherwise."""
-        body = path.read_bytes() if path is not None else content
-        files = {"file": (name or (path.name if path else "upload.bin"), body)}
-        headers = self.auth if headers is None else headers
-        return httpx.post(f"{self.url}/{endpoint}", files=files, data=form, headers=headers, timeout=120)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the server (BentoML stops its workers), then kill whatever is left of it."""
-    try:
-        family = [proc, *psutil.Process(proc.pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        family = [proc]
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-    for child in family[1:]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            child.kill()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """``fakeguard serve`` with an API key (read from another variable) and a 200 kB upload limit."""
-    home = tmp_path_factory.mktemp("server")
-    tmpdir = home / "tmp"
-    tmpdir.mkdir()
-    port = _free_port()
-    key = secrets.token_urlsafe(16)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKEGUARD_", "BENTOML_"))}
-    env.update(
-        FAKEGUARD_TEST_KEY=key,
-        FAKEGUARD_MAX_UPLOAD_BYTES=str(LIMIT),
-        BENTOML_HOME=str(home / "bentoml"),
-        BENTOML_DO_NOT_TRACK="true",
-        TMPDIR=str(tmpdir),
-    )
-    log = home / "server.log"
-    cmd = [sys.executable, "-c", "from fakeguard.service.cli import main; main()", "serve", "--port", str(port)]
-    with log.open("wb") as out:  # cwd is a bare folder: the service must come from the installed package
-        proc = subprocess.Popen(
-            [*cmd, "--api-key-env", "FAKEGUARD_TEST_KEY"], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not ready after {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield Server(url, key, log, tmpdir)
-    finally:
-        _stop(proc)
-    leftovers = [p for p in tmpdir.rglob("*") if p.is_file()]
-    assert not leftovers, f"files left in the server's temp folder after it stopped: {leftovers}"
 
 
 @pytest.fixture(scope="module")
@@ -154,14 +47,14 @@ def _without_timings(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "timings"}
 
 
-def _log_record(server: Server, request_id: str) -> dict:
+def _log_record(log: Path, request_id: str) -> dict:
     """The server's JSON log line for one request (BentoML prefixes a time stamp and suffixes a trace).
 
     The line is written just after the answer goes out, so it may trail the response a little.
     """
     deadline = time.monotonic() + 10
     while True:
-        lines = [line for line in server.log.read_text().splitlines() if f'"request_id": "{request_id}"' in line]
+        lines = [line for line in log.read_text().splitlines() if f'"request_id": "{request_id}"' in line]
         if lines or time.monotonic() > deadline:
             break
         time.sleep(0.1)
@@ -244,11 +137,11 @@ def test_client_file_names_are_reduced_to_a_safe_label(server, media):
 
 def test_declared_upload_over_the_limit_is_413_before_reading(server):
     headers = {**server.auth, "X-Request-ID": "too-big-1"}
-    response = server.post("score", content=b"\0" * (LIMIT + 50_000), name="big.mp4", headers=headers)
+    response = server.post("score", content=b"\0" * (server.limit + 50_000), name="big.mp4", headers=headers)
     assert response.status_code == 413
     body = response.json()
-    assert body["error"] == "too_large" and body["maximum"] == LIMIT and body["value"] > LIMIT
-    record = _log_record(server, "too-big-1")
+    assert body["error"] == "too_large" and body["maximum"] == server.limit and body["value"] > server.limit
+    record = _log_record(server.log, "too-big-1")
     assert record["status"] == 413 and record["bytes_in"] == 0  # refused on its Content-Length, body unread
 
 
@@ -262,7 +155,7 @@ def test_streamed_upload_is_cut_off_past_the_limit(server):
     headers = {**server.auth, "Content-Type": "multipart/form-data; boundary=b"}
     response = httpx.post(f"{server.url}/score", content=chunked(), headers=headers, timeout=60)
     assert response.status_code == 413
-    assert response.json()["error"] == "too_large" and response.json()["maximum"] == LIMIT
+    assert response.json()["error"] == "too_large" and response.json()["maximum"] == server.limit
 
 
 def test_api_key_is_required_and_checked(server, media):
@@ -289,7 +182,7 @@ def test_every_answer_has_a_request_id_and_a_log_line(server, media):
     assert response.headers["x-request-id"] == "trace-42"
     refused = server.post("score", media["audio"], headers={})
     assert len(refused.headers["x-request-id"]) == 32
-    record = _log_record(server, "trace-42")
+    record = _log_record(server.log, "trace-42")
     assert record["endpoint"] == "/score" and record["status"] == 200 and record["kind"] == "audio"
     assert record["timings"] and all(seconds >= 0 for seconds in record["timings"].values())
 
