@@ -97,3 +97,19 @@ def test_ocsoftmax_head_scores_and_loss_follow_the_margins():
     assert torch.all(out.abs() <= alpha + 1e-4)  # logits are -alpha * cosine
     with pytest.raises(ValueError, match="head"):
         create_model("voice_lcnn_small", head="softmax2")
+
+
+def test_voice_windows_in_chunks_equal_one_pass():
+    """Long audio goes through the trunk in chunks (bounded memory) with exactly the single pass's logits."""
+    from fakeguard.detectors.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("voice_lcnn_small").eval()
+    wave = torch.randn(16000 * 40) * 0.1
+    length = 64000
+    starts = list(range(0, wave.numel() - length, 32000))
+    with torch.inference_mode():
+        single = model.forward_windows(wave, starts, length, chunk_s=1e9)
+        chunked = model.forward_windows(wave, starts, length, chunk_s=10.0)
+    assert single.shape == (len(starts),)
+    assert torch.allclose(single, chunked, atol=1e-5), (single - chunked).abs().max()
