@@ -31,7 +31,7 @@ WEIGHTS_NAME = "model.safetensors"
 CARD_NAME = "MODEL_CARD.md"
 
 #: The weights each task uses when the caller names none.
-DEFAULT_MODELS: dict[str, str] = {"voice": "voice_lcnn_small.shared_v1", "face": "face_effnet_lite0.shared_v1"}
+DEFAULT_MODELS: dict[str, str] = {"voice": "voice_lcnn_small.shared_v1", "face": "face_effnet_lite0.shared_v2"}
 
 
 @dataclass(frozen=True)

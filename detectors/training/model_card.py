@@ -259,7 +259,8 @@ frames, celebrity photos), split by identity (UTKFace: by photo, every photo a d
 {config["data"]["split_seed"]}, fractions {config["data"]["fractions"]}); the split is in the run's `split.json`.
 Fakes for training are **made from the training photos only**: {config["pseudo_fakes"]} (self-blended images as in
 Shiohara & Yamasaki, CVPR 2022; landmark face swaps between two training identities as in FaceForensics++'s
-FaceSwap), drawn fresh every epoch, with JPEG, rescaling, blur, noise and colour changes on both classes
+FaceSwap), drawn fresh every epoch, with JPEG (and, from shared_v2 on, H.264) compression, rescaling, blur, noise
+and colour changes on both classes
 (strength {config["degrade_strength"]}). The shared data's real face swaps and GAN faces are **never trained on**:
 they are the generalisation test below.
 
