@@ -215,6 +215,8 @@ class Report:
         models: the models and weights used.
         timings: time per stage.
         warnings: see :class:`ReportWarning`.
+        thresholds: the thresholds the verdict was judged with (so that a reader, or the web
+            page, can draw them without assuming the defaults).
         schema_version: :data:`SCHEMA_VERSION` at the time of writing.
         fakeguard_version: the package version that wrote the report.
     """
@@ -235,6 +237,7 @@ class Report:
     models: list[ModelInfo] = field(default_factory=list)
     timings: list[StageTiming] = field(default_factory=list)
     warnings: list[ReportWarning] = field(default_factory=list)
+    thresholds: VerdictThresholds | None = None
     schema_version: str = SCHEMA_VERSION
     fakeguard_version: str = ""
 

@@ -242,4 +242,3 @@ class FaceDetector:
         points = np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float32)
         box = (max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1))
         return FaceBox(box=box, score=float(score), landmarks=points)
-

@@ -15,7 +15,6 @@ window, where ``sigmoid(logit)`` is the uncalibrated probability of spoof.
 from __future__ import annotations
 
 import math
-
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -25,7 +24,6 @@ import torch.nn.functional as F
 
 from .frontends import LFCC, LFCCConfig
 from .registry import register_model
-
 
 #: Extra audio on each side of a chunk in :meth:`VoiceLCNN.forward_windows`: more than the trunk's
 #: receptive field, so that a window's frames do not depend on where its chunk starts or ends.

@@ -51,6 +51,7 @@ def build_report(
         models=[m for m in models if m is not None],
         timings=[StageTiming(stage, round(seconds, 6)) for stage, seconds in timings.items()],
         warnings=warnings,
+        thresholds=thresholds,
         fakeguard_version=__version__,
         **parts,
     )

@@ -3,10 +3,10 @@
 // Everything taken from a report or a file name is inserted as text (textContent), never as markup.
 "use strict";
 
-// Where scores turn into verdicts (VerdictThresholds in detectors/report.py): the service scores with the
-// defaults, and a report carries the verdict but not the thresholds, which the drawings need.
-const FAKE_AT = 0.7;
-const REAL_BELOW = 0.3;
+// Where scores turn into verdicts: each report carries the thresholds it was judged with
+// (report.thresholds); these defaults of VerdictThresholds (detectors/report.py) serve until one arrives.
+let FAKE_AT = 0.7;
+let REAL_BELOW = 0.3;
 // Relative to /ui/, so that the page also works when a proxy serves the service under a path prefix.
 const SCORE_URL = "../score";
 const KEY_STORE = "fakeguard.apiKey";
@@ -152,6 +152,9 @@ function showError(title, reason, detail) {
 
 function render(report, file) {
   lastReport = report;
+  if (report.thresholds) {
+    ({ fake_at: FAKE_AT, real_below: REAL_BELOW } = report.thresholds);
+  }
   const verdict = $("verdict");
   verdict.textContent = report.verdict;
   verdict.className = `verdict ${report.verdict}`;

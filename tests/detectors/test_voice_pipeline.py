@@ -127,3 +127,16 @@ def test_default_voice_weights_are_shipped_with_a_model_card():
     card = (folder / "MODEL_CARD.md").read_text()
     for section in ("## Training data and splits", "## Command", "## Metrics", "## Known failure cases", "## Licences"):
         assert section in card
+
+
+def test_reports_carry_the_thresholds_their_verdict_was_judged_with(tmp_path):
+    from fakeguard.detectors.api import Detector
+    from fakeguard.detectors.report import Report, VerdictThresholds
+
+    path = tmp_path / "v.flac"
+    sf.write(path, voiced(3.0), SR)
+    strict = VerdictThresholds(real_below=0.05, fake_at=0.95)
+    report = Detector.load(thresholds=strict).score(path)
+    assert report.thresholds == strict
+    assert report.verdict == strict.verdict(report.score)
+    assert Report.from_dict(report.to_dict()).thresholds == strict
