@@ -62,6 +62,9 @@ class VoiceDataConfig:
         pseudo_fakes: pseudo-fake methods to add to training (see fakeguard.datasets.pseudo).
         split_seed: seed of the speaker split.
         fractions: train/val/test shares.
+        val_from_train: share of the train part moved into validation after the split (whole
+            speaker groups, seeded), so that validation grows while the test set stays the one
+            ``fractions`` made: runs with different values remain comparable on test.
         holdout_family: an attack family kept out of train and val, tested alone.
     """
 
@@ -72,6 +75,7 @@ class VoiceDataConfig:
     pseudo_fakes: list[str] = field(default_factory=list)
     split_seed: int = 0
     fractions: dict[str, float] = field(default_factory=lambda: {"train": 0.7, "val": 0.1, "test": 0.2})
+    val_from_train: float = 0.0
     holdout_family: str | None = None
 
 

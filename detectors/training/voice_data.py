@@ -38,6 +38,13 @@ def build_splits(cfg: VoiceDataConfig, split_path: Path | None = None) -> dict[s
         raise ValueError("no speech samples found: check data.root and data.sources")
     split = split_by_group(samples, cfg.fractions, seed=cfg.split_seed)
     parts = {name: list(split[name]) for name in split.names}
+    if cfg.val_from_train > 0:
+        if not 0 < cfg.val_from_train < 1:
+            raise ValueError(f"data.val_from_train must be between 0 and 1, got {cfg.val_from_train}")
+        moved = split_by_group(
+            parts["train"], {"train": 1 - cfg.val_from_train, "val": cfg.val_from_train}, seed=cfg.split_seed + 1
+        )
+        parts["train"], parts["val"] = list(moved["train"]), parts["val"] + list(moved["val"])
     if cfg.holdout_family:
         family = cfg.holdout_family
         held = [s for s in samples if s.label == 1 and s.attack_family == family]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -121,3 +123,28 @@ def test_face_fine_tuning_starts_from_a_weight_folder_or_a_safetensors_file(tmp_
         state = _initial_state(source)
         assert state.keys() == model.state_dict().keys()
         assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+
+
+def test_val_from_train_grows_validation_and_keeps_the_test_set(tmp_path):
+    from fakeguard.detectors.training.voice import VoiceDataConfig
+    from fakeguard.detectors.training.voice_data import build_splits
+
+    root = tmp_path / "data"
+    for label in ("real", "fake"):
+        for speaker in range(20):
+            folder = root / label / f"spk{speaker:02d}"
+            folder.mkdir(parents=True)
+            for utt in range(3):
+                (folder / f"u{utt}.wav").write_bytes(b"RIFF")  # readers list files, they never open them
+    base = VoiceDataConfig(reader="folder", root=str(root), fractions={"train": 0.6, "val": 0.2, "test": 0.2})
+    plain = build_splits(base)
+    grown = build_splits(dataclasses.replace(base, val_from_train=0.5))
+    assert [s.path for s in grown["test"]] == [s.path for s in plain["test"]]
+    assert len(grown["val"]) > len(plain["val"]) and len(grown["train"]) < len(plain["train"])
+    assert {s.path for s in grown["train"]} | {s.path for s in grown["val"]} == {
+        s.path for s in plain["train"] + plain["val"]
+    }
+    groups = lambda part: {s.group for s in part}  # noqa: E731
+    assert not groups(grown["train"]) & groups(grown["val"]), "a speaker never straddles train and validation"
+    with pytest.raises(ValueError, match="val_from_train"):
+        build_splits(dataclasses.replace(base, val_from_train=1.5))
