@@ -21,6 +21,7 @@ import click
 
 from .exit_codes import EXIT_EPILOG
 from .inspect_cmd import inspect_command
+from .scan_cmd import scan_command
 from .score_cmd import score_command
 from .serve_cmd import serve_command
 from .train_cmd import eval_group, train_group
@@ -43,6 +44,7 @@ def cli(verbose: int) -> None:
 
 cli.add_command(inspect_command)
 cli.add_command(score_command)
+cli.add_command(scan_command)
 cli.add_command(serve_command)
 cli.add_command(train_group)
 cli.add_command(eval_group)
