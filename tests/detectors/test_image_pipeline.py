@@ -10,14 +10,13 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
+from model_factory import random_face_weights
 
 from fakeguard.detectors.api import Detector
 from fakeguard.detectors.calibration import Calibration
 from fakeguard.detectors.errors import CorruptMedia
-from fakeguard.detectors.models import create_model
 from fakeguard.detectors.pipelines.face import FaceForgeryDetector
 from fakeguard.detectors.report import Verdict
-from fakeguard.detectors.weights import save_weight_folder
 from fakeguard.service.cli import cli
 
 pytest.importorskip("dlib")
@@ -26,19 +25,7 @@ pytest.importorskip("dlib")
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
     """A randomly initialised face model saved as a weight folder (a small input size keeps it fast)."""
-    torch.manual_seed(0)
-    model = create_model("face_effnet_lite0", input_size=128)
-    folder = tmp_path_factory.mktemp("w") / "face"
-    save_weight_folder(
-        model,
-        folder,
-        arch="face_effnet_lite0",
-        tag="test",
-        model_args=model.cfg.to_dict(),
-        calibration=Calibration(),
-        version="test",
-    )
-    return folder
+    return random_face_weights(tmp_path_factory.mktemp("w") / "face")
 
 
 @pytest.fixture(scope="module")

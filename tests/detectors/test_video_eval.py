@@ -6,15 +6,12 @@ import csv
 import json
 
 import pytest
-import torch
 from click.testing import CliRunner
+from model_factory import random_face_weights
 
 from fakeguard.datasets import create_reader
-from fakeguard.detectors.calibration import Calibration
-from fakeguard.detectors.models import create_model
 from fakeguard.detectors.pipelines.face import FaceForgeryDetector
 from fakeguard.detectors.training.video_eval import evaluate_videos
-from fakeguard.detectors.weights import save_weight_folder
 from fakeguard.service.cli import cli
 
 pytest.importorskip("dlib")
@@ -22,14 +19,7 @@ pytest.importorskip("dlib")
 
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
-    torch.manual_seed(1)
-    model = create_model("face_effnet_lite0", input_size=128)
-    folder = tmp_path_factory.mktemp("w") / "face"
-    save_weight_folder(
-        model, folder, arch="face_effnet_lite0", tag="t", model_args=model.cfg.to_dict(),
-        calibration=Calibration(), version="t",
-    )  # fmt: skip
-    return folder
+    return random_face_weights(tmp_path_factory.mktemp("w") / "face", seed=1)
 
 
 @pytest.fixture(scope="module")

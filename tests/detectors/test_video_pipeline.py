@@ -13,18 +13,16 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from click.testing import CliRunner
+from model_factory import random_face_weights
 
 from fakeguard.detectors.api import Detector
 from fakeguard.detectors.calibration import Calibration
 from fakeguard.detectors.errors import CorruptMedia, MediaTooLarge
-from fakeguard.detectors.models import create_model
 from fakeguard.detectors.pipelines.video import merge_timeline, track_reasons
 from fakeguard.detectors.pipelines.video_faces import VideoConfig, VideoFaceResult
 from fakeguard.detectors.pipelines.voice import aggregate_logits
 from fakeguard.detectors.report import Box, FaceResult, FaceTrack, TimelineEntry, VerdictThresholds
-from fakeguard.detectors.weights import save_weight_folder
 from fakeguard.service.cli import cli
 
 pytest.importorskip("dlib")
@@ -35,19 +33,7 @@ WIDTH, HEIGHT, FPS = 480, 360, 10  # dlib finds these cartoon faces from about 1
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
     """A randomly initialised face model (small input) with a non-trivial calibration."""
-    torch.manual_seed(0)
-    model = create_model("face_effnet_lite0", input_size=128)
-    folder = tmp_path_factory.mktemp("w") / "face"
-    save_weight_folder(
-        model,
-        folder,
-        arch="face_effnet_lite0",
-        tag="test",
-        model_args=model.cfg.to_dict(),
-        calibration=Calibration(scale=3.0, bias=0.5),
-        version="test",
-    )
-    return folder
+    return random_face_weights(tmp_path_factory.mktemp("w") / "face", calibration=Calibration(scale=3.0, bias=0.5))
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,10 @@ import sqlite3
 import cv2
 import numpy as np
 import pytest
-import torch
 from click.testing import CliRunner
+from model_factory import random_face_weights
 
 from fakeguard.detectors.api import Detector
-from fakeguard.detectors.calibration import Calibration
-from fakeguard.detectors.models import create_model
-from fakeguard.detectors.weights import save_weight_folder
 from fakeguard.service.cli import cli
 from fakeguard.service.scan import ResultStore, export, models_key, scan, walk
 
@@ -25,26 +22,10 @@ pytest.importorskip("dlib")
 MEDIA = {"a.jpg", "b.png", "tone.wav", "clip.mp4", "broken.jpg", "notes.txt", "sub/c.jpg", "sub/deeper/tone2.wav"}
 
 
-def _weights(folder, seed: int):
-    """A randomly initialised face model saved as a weight folder (128 px input keeps it fast)."""
-    torch.manual_seed(seed)
-    model = create_model("face_effnet_lite0", input_size=128)
-    save_weight_folder(
-        model,
-        folder,
-        arch="face_effnet_lite0",
-        tag="test",
-        model_args=model.cfg.to_dict(),
-        calibration=Calibration(),
-        version="test",
-    )
-    return folder
-
-
 @pytest.fixture(scope="module")
 def face_weights(tmp_path_factory):
     root = tmp_path_factory.mktemp("w")
-    return _weights(root / "face0", 0), _weights(root / "face1", 1)
+    return random_face_weights(root / "face0", 0), random_face_weights(root / "face1", 1)
 
 
 @pytest.fixture(scope="module")
