@@ -124,16 +124,19 @@ def score_video(
     voice_score = voice_result.file_score if voice_result else None
     duration = info.duration_s or max(faces.frame_times, default=0.0)
     voice_entries: list[TimelineEntry] = []
-    if analysis is not None and voice_result is not None:
+    voice_lines: list[str] = []
+    if analysis is not None:
         timings.update(analysis.seconds)
         warnings += analysis.warnings
-        duration = max(duration, analysis.duration_s) if not info.duration_s else duration
-        voice_entries = voice_timeline(voice_result.segments, analysis.duration_s)
+        if not info.duration_s:  # the container did not say: the longer of what was decoded
+            duration = max(duration, analysis.duration_s)
+        voice_entries = voice_timeline(analysis.result.segments, analysis.duration_s)
+        voice_lines = voice_reasons(analysis.result, thresholds)
     score = _fused(faces.face_score, voice_score)
-    reasons = track_reasons(faces, thresholds) + (voice_reasons(voice_result, thresholds) if voice_result else [])
-    if voice_score is not None and faces.face_score is not None and voice_score > faces.face_score:
-        # Strongest evidence first: the voice raised the score.
-        reasons = voice_reasons(voice_result, thresholds) + track_reasons(faces, thresholds)
+    face_lines = track_reasons(faces, thresholds)
+    # Strongest evidence first: the voice's reasons lead when the voice raised the score.
+    voice_first = voice_score is not None and faces.face_score is not None and voice_score > faces.face_score
+    reasons = voice_lines + face_lines if voice_first else face_lines + voice_lines
     timings["total"] = time.perf_counter() - t_start
     return build_report(
         src,
