@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -63,33 +64,29 @@ def evaluate_videos(
     """
     limits = limits or IntakeLimits()
     results: dict[str, Any] = {"videos": len(samples), "frames": {}, "errors": []}
-    failed: set[str] = set()
-    for count in frame_counts:
-        config = VideoConfig(num_frames=count)
-        video_rows: list[dict[str, Any]] = []
-        frame_rows: list[dict[str, Any]] = []
-        no_face = 0
-        for sample in tqdm(samples, desc=f"{count} frames per video", leave=False):
-            if str(sample.path) in failed:
-                continue
-            try:
-                src, sniffed = identify(as_source(sample.path), limits)
-                if sniffed.kind is not MediaKind.VIDEO:
-                    raise UnsupportedMedia(src.name, f"expected a video, the bytes are {sniffed.kind.value}")
-                info = probe_video(src, sniffed, limits, verify=False)
+    configs = {count: VideoConfig(num_frames=count) for count in frame_counts}
+    video_rows: dict[int, list[dict[str, Any]]] = {count: [] for count in frame_counts}
+    frame_rows: dict[int, list[dict[str, Any]]] = {count: [] for count in frame_counts}
+    for sample in tqdm(samples, desc="videos", leave=False):
+        try:
+            # Identified and probed once per video, whatever the number of frame counts.
+            src, sniffed = identify(as_source(sample.path), limits)
+            if sniffed.kind is not MediaKind.VIDEO:
+                raise UnsupportedMedia(src.name, f"expected a video, the bytes are {sniffed.kind.value}")
+            info = probe_video(src, sniffed, limits, verify=False)
+            for count, config in configs.items():
                 faces = score_video_faces(src, sniffed, detector, limits, config, info.duration_s)
-            except MediaError as exc:
-                failed.add(str(sample.path))
-                results["errors"].append(exc.to_dict())
-                log.warning("skipped %s", exc)
-                continue
-            no_face += faces.face_logit is None
-            video_rows.append(sample_row(sample, faces.face_logit))
-            for time_s, logit in zip(faces.frame_times, faces.frame_logits):
-                if logit is not None:
-                    frame_rows.append({**sample_row(sample, logit), "time_s": round(time_s, 3)})
-        entry: dict[str, Any] = {"no_face": no_face, "scored_videos": len(video_rows) - no_face}
-        for level, rows in (("video", video_rows), ("frame", frame_rows)):
+                video_rows[count].append(sample_row(sample, faces.face_logit))
+                for time_s, logit in zip(faces.frame_times, faces.frame_logits):
+                    if logit is not None:
+                        frame_rows[count].append({**sample_row(sample, logit), "time_s": round(time_s, 3)})
+        except MediaError as exc:
+            results["errors"].append(exc.to_dict())
+            log.warning("skipped %s", exc)
+    for count in frame_counts:
+        no_face = sum(not math.isfinite(row["logit"]) for row in video_rows[count])
+        entry: dict[str, Any] = {"no_face": no_face, "scored_videos": len(video_rows[count]) - no_face}
+        for level, rows in (("video", video_rows[count]), ("frame", frame_rows[count])):
             if rows and len({r["label"] for r in rows}) == 2:
                 entry[level] = metrics_table(rows, detector.calibration)
                 if out_dir is not None:
