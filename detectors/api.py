@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from .intake import IntakeLimits, MediaKind, MediaSource, as_source
+from .intake import IntakeLimits, MediaKind, MediaSource, Sniffed, as_source
 from .intake.probe import identify
 from .intake.source import PathLike
 from .pipelines.audio import score_audio
@@ -88,6 +88,14 @@ class Detector:
             MediaError: the input cannot be read or is over a limit (typed, naming the file and reason).
         """
         src, sniffed = identify(as_source(source, name), self.limits)
+        return self.score_identified(src, sniffed, heatmaps)
+
+    def score_identified(self, src: MediaSource, sniffed: Sniffed, heatmaps: bool = False) -> Report:
+        """Score a source that :func:`~fakeguard.detectors.intake.identify` has already sniffed.
+
+        For callers that look at the kind before scoring (the service's kind endpoints), so that
+        the bytes are not sniffed and the container not resolved a second time.
+        """
         if sniffed.kind is MediaKind.AUDIO:
             return score_audio(src, sniffed, self.voice, self.limits, self.thresholds)
         if sniffed.kind is MediaKind.IMAGE:

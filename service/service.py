@@ -306,13 +306,14 @@ class Fakeguard:
         try:
             detector = self.models.get()
             source = as_source(file, name=name)
-            if expect is not None:
-                source, sniffed = identify(source, detector.limits)
-                found = sniffed.kind.value
-                if found != expect:
-                    error = UnsupportedMedia(name, f"expected {expect}, found {found} ({sniffed.format})")
-                    return 415, error.to_dict() | {"expected": expect, "found": found}
-            return 200, detector.score(source, heatmaps=heatmaps).to_dict()
+            if expect is None:
+                return 200, detector.score(source, heatmaps=heatmaps).to_dict()
+            source, sniffed = identify(source, detector.limits)
+            found = sniffed.kind.value
+            if found != expect:
+                error = UnsupportedMedia(name, f"expected {expect}, found {found} ({sniffed.format})")
+                return 415, error.to_dict() | {"expected": expect, "found": found}
+            return 200, detector.score_identified(source, sniffed, heatmaps=heatmaps).to_dict()
         except MediaError as exc:
             return STATUS_FOR_CODE.get(exc.code, 422), exc.to_dict()
         except ModelsNotReady as exc:
