@@ -74,3 +74,13 @@ class MediaTimeout(MediaError):
     """Decoding took longer than the configured time budget and was stopped."""
 
     code = "timeout"
+
+
+class DecoderCrash(MediaError):
+    """The process decoding or scoring the file died (a crash in a native decoder, or killed for memory).
+
+    Only the scanner's worker processes can observe this: it is recorded against the
+    one file that crashed a worker when retried alone, so a rescan does not retry it.
+    """
+
+    code = "crashed"

@@ -1,4 +1,9 @@
-"""``fakeguard scan PATH...``: score every media file under folders, resumably, into SQLite."""
+"""``fakeguard scan PATH...``: score every media file under folders, resumably, into SQLite.
+
+Two engines share the one results table: ``local`` (this machine: in-process or
+``--workers N`` processes) and ``ray`` (a Ray Data pipeline on a cluster the user
+runs, or a local Ray instance; ``pip install 'fakeguard[distributed]'``).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,27 @@ from .options import limit_options, thread_option
     "exports",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="After the scan, write the results to this .csv or .jsonl file (repeatable).",
+    help="After the scan, write the results to this file: .csv, .jsonl, .parquet or .html (repeatable).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes that decode and score in parallel, one torch thread each "
+    "(default: one per CPU core, at most 4; 0 scores in this process).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: this machine. ray: a Ray Data pipeline (needs the 'distributed' extra).",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    metavar="ADDRESS",
+    help="With --engine ray: the cluster to join (as for ray.init; default: RAY_ADDRESS, else a local Ray).",
 )
 @click.option("--voice-model", default=None, help="Voice weights: a shipped arch.tag or a weight folder.")
 @click.option("--face-model", default=None, help="Face weights: a shipped arch.tag or a weight folder.")
@@ -43,6 +68,9 @@ def scan_command(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     exports: tuple[str, ...],
+    workers: int | None,
+    engine: str,
+    ray_address: str | None,
     voice_model: str | None,
     face_model: str | None,
     as_json: bool,
@@ -55,14 +83,18 @@ def scan_command(
     cannot be decoded are stored with their error and the scan goes on.
     Progress goes to stderr, the summary to stdout.
     """
+    from fakeguard.service.scan.export import EXPORT_SUFFIXES
+
     for target in exports:
-        if not target.lower().endswith((".csv", ".jsonl")):
-            raise click.UsageError(f"--export {target}: use a .csv or .jsonl file name")
+        if not target.lower().endswith(EXPORT_SUFFIXES):
+            raise click.UsageError(f"--export {target}: the name must end in one of {', '.join(EXPORT_SUFFIXES)}")
+    if ray_address and engine != "ray":
+        raise click.UsageError("--ray-address needs --engine ray")
 
     from rich.console import Console
 
     from fakeguard.detectors.api import Detector
-    from fakeguard.service.scan import ResultStore, export, models_key, scan
+    from fakeguard.service.scan import ResultStore, default_workers, export, models_key, scan
 
     err_console = Console(stderr=True)
 
@@ -71,7 +103,17 @@ def scan_command(
 
     detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits)
     with ResultStore(db) as store:
-        summary = scan(paths, store, detector, include, exclude, console=err_console, on_error=on_error)
+        if engine == "ray":
+            from fakeguard.service.scan.ray_engine import scan_with_ray
+
+            summary = scan_with_ray(
+                paths, store, detector, include, exclude, console=err_console, on_error=on_error, address=ray_address
+            )
+        else:
+            n_workers = default_workers() if workers is None else workers
+            summary = scan(
+                paths, store, detector, include, exclude, console=err_console, on_error=on_error, workers=n_workers
+            )
         key = models_key(detector)
         exported = {target: export(store, key, target) for target in exports}
 

@@ -1,15 +1,34 @@
 """Batch scanning of media folders: list files, score each once, keep results in SQLite, export.
 
-``walk`` lists files, ``store`` keeps one result per (content hash, models key),
-``run`` is the local engine that ties them to a :class:`~fakeguard.detectors.api.Detector`,
-and ``export`` writes CSV or JSON Lines. The CLI front end is ``fakeguard scan``.
+``walk`` lists files (local or fsspec URLs), ``store`` keeps one result per
+(content hash, models key), ``work`` scores one file the same way in every engine,
+``local`` is the engine for one machine (in-process or worker processes),
+``ray_engine`` the Ray Data one for clusters, and ``export`` writes CSV, JSON Lines,
+Parquet or an HTML report. The CLI front end is ``fakeguard scan``.
 """
 
 from __future__ import annotations
 
-from .export import export
-from .run import ScanSummary, models_key, scan
+from .export import EXPORT_SUFFIXES, export
+from .html_report import write_html_report
+from .local import ScanSummary, default_workers, models_key, scan
 from .store import ResultStore
 from .walk import Listing, WalkEntry, WalkError, walk
+from .work import DetectorSpec, score_entry
 
-__all__ = ["Listing", "ResultStore", "ScanSummary", "WalkEntry", "WalkError", "export", "models_key", "scan", "walk"]
+__all__ = [
+    "EXPORT_SUFFIXES",
+    "DetectorSpec",
+    "Listing",
+    "ResultStore",
+    "ScanSummary",
+    "WalkEntry",
+    "WalkError",
+    "default_workers",
+    "export",
+    "models_key",
+    "scan",
+    "score_entry",
+    "walk",
+    "write_html_report",
+]

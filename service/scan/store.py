@@ -67,6 +67,14 @@ EXPORT_COLUMNS = (
 )
 
 
+#: The export columns and the join of paths to results, for the read-only views below :meth:`ResultStore.rows`.
+_ROW_SELECT = (
+    "f.path, f.sha256, f.size, f.mtime_ns, r.kind, r.verdict, r.score, r.face_score, r.voice_score, "
+    "r.error_code, r.error_reason, r.scanned_at, r.models_key"
+)
+_ROW_JOIN = "FROM files f JOIN results r ON r.sha256 = f.sha256 AND r.models_key = ?"
+
+
 @dataclass(frozen=True)
 class ScanResult:
     """One file's outcome, as stored: a report, or the error that stopped it.
@@ -112,6 +120,11 @@ class ResultStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def models_keys(self) -> list[str]:
+        """The models keys that have results, the most recently written first."""
+        cursor = self.conn.execute("SELECT models_key FROM results GROUP BY models_key ORDER BY MAX(scanned_at) DESC")
+        return [key for (key,) in cursor]
+
     def unchanged_sha256(self, path: str, size: int, mtime_ns: int, models_key: str) -> str | None:
         """The stored hash of ``path`` if its size and mtime are as recorded and it has a result
         for ``models_key``; None means the file must be hashed (and maybe scored)."""
@@ -128,6 +141,11 @@ class ResultStore:
             "SELECT 1 FROM results WHERE sha256 = ? AND models_key = ?", (sha256, models_key)
         ).fetchone()
         return row is not None
+
+    def known_sha256(self, models_key: str) -> Iterator[str]:
+        """Every content hash with a result for ``models_key`` (the Ray engine ships these to its readers)."""
+        for (sha,) in self.conn.execute("SELECT sha256 FROM results WHERE models_key = ?", (models_key,)):
+            yield sha
 
     def remember_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
         """Record the path's current (size, mtime, hash): used when its content already has a result."""
@@ -178,6 +196,52 @@ class ResultStore:
             out = {name: row[name] for name in EXPORT_COLUMNS}
             out["report"] = json.loads(row["report_json"]) if row["report_json"] else None
             yield out
+
+    # Read-only views for summaries (the HTML report): aggregates and bounded selections in SQL,
+    # so that a million-row database is never held in memory.
+
+    def tally(self, models_key: str, bins: int = 20) -> list[dict[str, Any]]:
+        """Known paths with a result for ``models_key``, counted by kind, verdict, error code and score bin.
+
+        Args:
+            bins: equal-width score bins over [0, 1]: bin ``i`` holds scores in ``[i / bins, (i + 1) / bins)``,
+                and a score of 1 falls in the last bin.
+
+        Returns:
+            One dict per non-empty group, with ``kind``, ``verdict``, ``error_code``, ``bin`` (None for a
+            row without a score) and ``n``; a few hundred at most, whatever the number of files.
+        """
+        cursor = self.conn.execute(
+            "SELECT r.kind, r.verdict, r.error_code, "
+            "CASE WHEN r.score IS NULL THEN NULL ELSE MAX(0, MIN(CAST(r.score * ? AS INTEGER), ? - 1)) END, "
+            "COUNT(*) FROM files f JOIN results r ON r.sha256 = f.sha256 AND r.models_key = ? GROUP BY 1, 2, 3, 4",
+            (bins, bins, models_key),
+        )
+        return [dict(zip(("kind", "verdict", "error_code", "bin", "n"), row)) for row in cursor]
+
+    def top_scored(self, models_key: str, limit: int) -> Iterator[dict[str, Any]]:
+        """The ``limit`` rows with the highest score (ties by path), as :meth:`rows` gives them, report included.
+
+        SQLite keeps only ``limit`` rows while it sorts, so this stays small on a large database.
+        """
+        cursor = self.conn.execute(
+            f"SELECT {_ROW_SELECT}, r.report_json {_ROW_JOIN} WHERE r.score IS NOT NULL "
+            "ORDER BY r.score DESC, f.path LIMIT ?",
+            (models_key, limit),
+        )
+        for row in cursor:
+            out = {name: row[name] for name in EXPORT_COLUMNS}
+            out["report"] = json.loads(row["report_json"]) if row["report_json"] else None
+            yield out
+
+    def error_rows(self, models_key: str, limit: int) -> Iterator[dict[str, Any]]:
+        """The first ``limit`` rows (by path) whose file could not be scored, without the report."""
+        cursor = self.conn.execute(
+            f"SELECT {_ROW_SELECT} {_ROW_JOIN} WHERE r.error_code IS NOT NULL ORDER BY f.path LIMIT ?",
+            (models_key, limit),
+        )
+        for row in cursor:
+            yield {name: row[name] for name in EXPORT_COLUMNS}
 
     def _upsert_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
         self.conn.execute(

@@ -3,6 +3,11 @@
 A scan of a large media tree must neither hang on a symlink loop nor stop at
 the first unreadable folder, and two runs over the same tree must list files in
 the same order (so progress, logs and interrupted runs are reproducible).
+
+Roots may also be fsspec URLs (``s3://bucket/prefix``, ``gs://...``,
+``memory://...``): those are listed with the filesystem's own ``find``, and
+their files are read through fsspec (:func:`read_entry`). ``file://`` URLs and
+plain paths take the local walk, which is the one that guards against loops.
 """
 
 from __future__ import annotations
@@ -23,17 +28,26 @@ class WalkEntry:
     """One regular file to scan.
 
     Attributes:
-        path: the path as reached from the root the user gave (symlinks not resolved).
+        path: the path as reached from the root the user gave (symlinks not resolved),
+            or the full URL of a file on an fsspec filesystem.
         rel: the path relative to that root, with ``/`` separators: what globs match.
         size: bytes, from ``stat``.
-        mtime_ns: modification time in nanoseconds, from ``stat``: with ``size`` it tells
-            whether a file changed without reading it.
+        mtime_ns: modification time in nanoseconds, from ``stat`` (or the object store's
+            last-modified time): with ``size`` it tells whether a file changed without
+            reading it. ``-1`` when the filesystem gives no time: such a file is always hashed.
+        remote: whether ``path`` is an fsspec URL rather than a local path.
     """
 
-    path: Path
+    path: Path | str
     rel: str
     size: int
     mtime_ns: int
+    remote: bool = False
+
+    @property
+    def key(self) -> str:
+        """The name results are stored under: the absolute local path, or the full URL."""
+        return str(self.path) if self.remote else os.path.abspath(self.path)
 
 
 @dataclass(frozen=True)
@@ -126,8 +140,11 @@ def walk(paths: Iterable[str | os.PathLike[str]], include: Sequence[str] = (), e
                 add_file(child, child_rel, child_st)
             # sockets, FIFOs and devices are not media files: skipped silently
 
-    for root in paths:
-        root = Path(root)
+    for given in paths:
+        if is_remote_url(str(given)):
+            _walk_fsspec(str(given), include, exclude, listing)
+            continue
+        root = Path(local_path(str(given)))
         try:
             st = root.stat()
         except OSError as exc:
@@ -140,3 +157,65 @@ def walk(paths: Iterable[str | os.PathLike[str]], include: Sequence[str] = (), e
         else:
             listing.errors.append(WalkError(str(root), "not a regular file or folder"))
     return listing
+
+
+def is_remote_url(path: str) -> bool:
+    """Whether ``path`` names a file system other than the local one (``s3://``, ``memory://``...)."""
+    protocol, sep, _ = path.partition("://")
+    return bool(sep) and protocol not in ("", "file", "local")
+
+
+def local_path(path: str) -> str:
+    """``file:///x/y`` as ``/x/y``; anything else unchanged."""
+    for prefix in ("file://", "local://"):
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+    return path
+
+
+def _mtime_ns(info: dict[str, object]) -> int:
+    """The last-modified time that an fsspec ``info`` dict gives, in ns, or -1 if none.
+
+    Object stores name it differently (``mtime`` local, ``LastModified`` S3,
+    ``updated`` GCS, ``created`` in memory) and as a number or a datetime.
+    """
+    for field_name in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        value = info.get(field_name)
+        if value is None:
+            continue
+        if hasattr(value, "timestamp"):
+            return int(value.timestamp() * 1e9)  # type: ignore[union-attr]
+        try:
+            return int(float(value) * 1e9)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+    return -1
+
+
+def _walk_fsspec(url: str, include: Sequence[str], exclude: Sequence[str], listing: Listing) -> None:
+    """List the files under an fsspec URL (or the URL itself if it is a file), in name order."""
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        if fs.isfile(root):
+            found = {root: fs.info(root)}
+            base = root.rsplit("/", 1)[0]
+        else:
+            found = fs.find(root, detail=True, withdirs=False)
+            base = root
+            if not found and not fs.exists(root):
+                listing.errors.append(WalkError(url, "no such file or folder"))
+                return
+    except Exception as exc:  # any backend error (credentials, network, bad URL) names the root, never aborts
+        listing.errors.append(WalkError(url, f"cannot list: {type(exc).__name__}: {exc}"))
+        return
+    for name in sorted(found):
+        info = found[name]
+        if info.get("type", "file") != "file":
+            continue
+        rel = name[len(base) :].lstrip("/") if name.startswith(base) else name
+        if not _selected(rel, include, exclude):
+            continue
+        full = fs.unstrip_protocol(name)
+        listing.files.append(WalkEntry(full, rel, int(info.get("size") or 0), _mtime_ns(info), remote=True))

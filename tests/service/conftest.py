@@ -130,3 +130,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The service with an API key and a 200 kB upload limit, for one test module."""
     with running_server(tmp_path_factory.mktemp("server")) as running:
         yield running
+
+
+# --- the scanner's tests: a media tree and untrained face weights --------------------------------
+
+
+@pytest.fixture(scope="module")
+def face_weights(tmp_path_factory):
+    """Two untrained face weight folders (different seeds: different models keys)."""
+    from model_factory import random_face_weights
+
+    root = tmp_path_factory.mktemp("w")
+    return random_face_weights(root / "face0", 0), random_face_weights(root / "face1", 1)
+
+
+@pytest.fixture(scope="module")
+def detector(face_weights):
+    from fakeguard.detectors.api import Detector
+
+    return Detector.load(face_model=str(face_weights[0]))
+
+
+@pytest.fixture
+def tree(tmp_path, factory):
+    """See :func:`scan_tree.make_tree`."""
+    from scan_tree import make_tree
+
+    return make_tree(tmp_path / "media", factory)

@@ -11,43 +11,13 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from model_factory import random_face_weights
+from scan_tree import MEDIA
 
 from fakeguard.detectors.api import Detector
 from fakeguard.service.cli import cli
 from fakeguard.service.scan import ResultStore, export, models_key, scan, walk
 
 pytest.importorskip("dlib")
-
-MEDIA = {"a.jpg", "b.png", "tone.wav", "clip.mp4", "broken.jpg", "notes.txt", "sub/c.jpg", "sub/deeper/tone2.wav"}
-
-
-@pytest.fixture(scope="module")
-def face_weights(tmp_path_factory):
-    root = tmp_path_factory.mktemp("w")
-    return random_face_weights(root / "face0", 0), random_face_weights(root / "face1", 1)
-
-
-@pytest.fixture(scope="module")
-def detector(face_weights):
-    return Detector.load(face_model=str(face_weights[0]))
-
-
-@pytest.fixture
-def tree(tmp_path, factory):
-    """A media folder: faces, tones, a clip, a corrupt JPEG, a text file, nesting, a symlink loop, an excluded file."""
-    root = tmp_path / "media"
-    (root / "sub" / "deeper").mkdir(parents=True)
-    for name, seed in (("a.jpg", 1), ("b.png", 2), ("sub/c.jpg", 3)):
-        cv2.imwrite(str(root / name), factory.cartoon_face(160, seed=seed)[..., ::-1])
-    factory.write_wav(root, "tone.wav", seconds=0.5)
-    factory.write_wav(root / "sub" / "deeper", "tone2.wav", seconds=0.5, samples=factory.tone(0.5, freq=300))
-    factory.write_video(root, "mp4", name="clip.mp4", seconds=1.0, fps=4)
-    (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
-    (root / "notes.txt").write_text("not media\n")
-    (root / "skip.tmp").write_bytes(b"excluded")
-    os.symlink("..", root / "sub" / "deeper" / "loop")  # back to sub/: a loop
-    return root
 
 
 def _scan(tree, db, detector, **kw):
