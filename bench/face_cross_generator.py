@@ -37,7 +37,7 @@ def main() -> None:
     runs = {}
     for kind in kinds:
         cfg = dataclasses.replace(base, pseudo_fakes=[kind], epochs=args.epochs, out_dir=f"runs/face_cross_{kind}")
-        metrics = train_face(cfg)
+        metrics = train_face(cfg).metrics
         per_kind = metrics["test"]["per_generator"]
         runs[kind] = {
             "trained_on": kind,

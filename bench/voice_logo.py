@@ -46,7 +46,7 @@ def main() -> None:
             cfg = load_config(
                 VoiceTrainConfig, args.config, [*args.overrides, f"data.holdout_family={family}", f"out_dir={out}"]
             )
-            results = train_voice(cfg)
+            results = train_voice(cfg).metrics
         held = results["holdout"]["overall"]
         table[family] = {
             "eer": held["eer"],

@@ -1,4 +1,4 @@
-"""Detection metrics: EER, ROC AUC, expected calibration error, and DET/ROC plots.
+"""Detection metrics: EER, ROC AUC, expected calibration error and its reliability curve, DET/ROC plots.
 
 Conventions: label 1 = fake/spoof, higher score = more likely fake. ROC
 points come from scikit-learn; the EER is read off the ROC where the false
@@ -85,16 +85,9 @@ def expected_calibration_error(labels: ArrayLike, probs: ArrayLike, n_bins: int 
     Computed on P(fake) as a binary reliability diagram (each bin compares the
     mean predicted probability with the observed share of fakes).
     """
-    y, p = _arrays(labels, probs)
-    if p.min() < 0 or p.max() > 1:
-        raise ValueError("probabilities must lie in [0, 1]")
-    bins = np.minimum((p * n_bins).astype(int), n_bins - 1)
-    ece = 0.0
-    for b in range(n_bins):
-        mask = bins == b
-        if mask.any():
-            ece += mask.mean() * abs(p[mask].mean() - y[mask].mean())
-    return float(ece)
+    mean_p, frac, count = calibration_curve(labels, probs, n_bins)
+    seen = count > 0
+    return float(np.sum(count[seen] / count.sum() * np.abs(mean_p[seen] - frac[seen])))
 
 
 def binary_metrics(labels: ArrayLike, scores: ArrayLike, probabilities: ArrayLike | None = None) -> BinaryMetrics:
@@ -122,47 +115,49 @@ def binary_metrics(labels: ArrayLike, scores: ArrayLike, probabilities: ArrayLik
     return BinaryMetrics(n_real, n_fake, eer, thr, float(roc_auc_score(y, s)), ece, acc)
 
 
+def calibration_curve(
+    labels: ArrayLike, probs: ArrayLike, n_bins: int = 10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points of a reliability diagram: per equal-width probability bin, mean P(fake) and share of fakes.
+
+    The same bins as :func:`expected_calibration_error` (its ECE is the count-weighted mean
+    gap between the two).
+
+    Returns:
+        ``(mean_probability, fraction_fake, count)``, each ``(n_bins,)``; empty bins have
+        count 0 and NaN in the first two.
+    """
+    y, p = _arrays(labels, probs)
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError("probabilities must lie in [0, 1]")
+    bins = np.minimum((p * n_bins).astype(int), n_bins - 1)
+    count = np.bincount(bins, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_p = np.bincount(bins, weights=p, minlength=n_bins) / count
+        frac = np.bincount(bins, weights=y, minlength=n_bins) / count
+    return mean_p, frac, count
+
+
 def plot_det_roc(curves: dict[str, tuple[Sequence[int], Sequence[float]]], path: str, title: str = "") -> None:
     """Write a PNG with a DET curve (normal-deviate axes) and a ROC curve for each named set.
+
+    Drawn on a bare matplotlib ``Figure`` (no pyplot), so that training inside a Jupyter
+    kernel neither switches its backend nor leaves a figure behind.
 
     Args:
         curves: name -> (labels, scores).
         path: output PNG path.
         title: figure title.
     """
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from scipy.stats import norm
-    from sklearn.metrics import det_curve
+    from .plots import plot_det, plot_roc
 
-    fig, (ax_det, ax_roc) = plt.subplots(1, 2, figsize=(11, 5))
-    ticks = np.array([0.001, 0.01, 0.05, 0.2, 0.5, 0.8])
-    for name, (labels, scores) in curves.items():
-        y, s = _arrays(labels, scores)
-        if y.min() == y.max():
-            continue
-        fpr, fnr, _ = det_curve(y, s)
-        eps = 1e-4
-        ax_det.plot(norm.ppf(np.clip(fpr, eps, 1 - eps)), norm.ppf(np.clip(fnr, eps, 1 - eps)), label=name)
-        rfpr, rtpr, _ = roc_curve(y, s)
-        ax_roc.plot(rfpr, rtpr, label=f"{name} (AUC {roc_auc_score(y, s):.3f})")
-    ax_det.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
-    ax_det.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
-    ax_det.set_xlabel("false positive rate (real called fake)")
-    ax_det.set_ylabel("false negative rate (fake missed)")
-    ax_det.set_title("DET")
-    ax_det.grid(True, alpha=0.3)
-    ax_roc.plot([0, 1], [0, 1], "k:", lw=0.8)
-    ax_roc.set_xlabel("false positive rate")
-    ax_roc.set_ylabel("true positive rate")
-    ax_roc.set_title("ROC")
-    ax_roc.grid(True, alpha=0.3)
-    for ax in (ax_det, ax_roc):
-        ax.legend(fontsize=7, loc="best")
+    fig = Figure(figsize=(11, 5))
+    ax_det, ax_roc = fig.subplots(1, 2)
+    plot_det(curves, ax=ax_det)
+    plot_roc(curves, ax=ax_roc)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -166,9 +166,17 @@ def load_pretrained(arch: str, tag: str | None, overrides: dict[str, Any] | None
     return model
 
 
-def resolve_model(name_or_path: str | None, task: str) -> tuple[nn.Module, WeightInfo]:
-    """A model from a weight folder path, a shipped ``arch.tag`` name, or the task's default."""
+#: Where a training run keeps its calibrated best weights, inside the run folder.
+RUN_WEIGHTS = "weights"
+
+
+def resolve_model(name_or_path: str | Path | None, task: str) -> tuple[nn.Module, WeightInfo]:
+    """A model from a weight folder, a training run's folder (its ``weights/``), a shipped ``arch.tag``
+    name, or the task's default."""
     if name_or_path and Path(name_or_path).is_dir():
-        return load_weight_folder(name_or_path)
-    arch, tag = split_model_name(name_or_path or DEFAULT_MODELS[task])
+        folder = Path(name_or_path)
+        if not (folder / CONFIG_NAME).is_file() and (folder / RUN_WEIGHTS / CONFIG_NAME).is_file():
+            folder = folder / RUN_WEIGHTS
+        return load_weight_folder(folder)
+    arch, tag = split_model_name(str(name_or_path) if name_or_path else DEFAULT_MODELS[task])
     return load_weight_folder(shipped_folder(arch, tag))

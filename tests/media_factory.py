@@ -17,10 +17,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import cv2
 import numpy as np
 import soundfile as sf
 from PIL import Image
+
+# The drawn faces live in the package (the notebooks' generated data uses them too).
+from fakeguard.datasets.demo import cartoon_face, face_scene  # noqa: F401
 
 W, H = 128, 96
 TONE_HZ = 440.0
@@ -498,48 +500,3 @@ SNIFF_EXPECTED: dict[str, tuple[str, str]] = {
 IMAGE_KEYS = ("jpeg", "jpeg_exif6", "png", "webp", "bmp", "tiff", "gif", "png16")
 AUDIO_KEYS = ("wav16", "wav_float", "wav_stereo", "flac", "ogg_vorbis", "ogg_opus", "mp3", "m4a")
 VIDEO_KEYS = ("mp4", "mp4_audio", "mov", "mkv", "webm", "avi", "rotated_mp4", "vfr_mp4")
-
-
-def cartoon_face(size: int = 400, skin: tuple[int, int, int] = (190, 150, 125), seed: int = 0) -> np.ndarray:
-    """A drawn face that dlib's HOG detector finds (checked for sizes 150 to 800 px), RGB uint8.
-
-    Head, neck, hair, brows, eye sockets with eyes, nose, nostrils and mouth;
-    the eye centres are at ``(size/2 +- 0.085 size, 0.48 size)``. ``skin`` and
-    ``seed`` (the background colour) make different "people".
-    """
-    rng = np.random.default_rng(seed)
-    background = tuple(int(v) for v in rng.integers(70, 150, size=3))
-    img = np.full((size, size, 3), background, np.uint8)
-    c = size // 2
-
-    def p(f: float) -> int:
-        return int(size * f)
-
-    cv2.rectangle(img, (c - p(0.1), c + p(0.2)), (c + p(0.1), size), tuple(int(v * 0.8) for v in skin), -1)
-    cv2.ellipse(img, (c, c + p(0.02)), (p(0.2), p(0.27)), 0, 0, 360, skin, -1)
-    cv2.ellipse(img, (c, c - p(0.12)), (p(0.215), p(0.17)), 0, 180, 360, (40, 30, 25), -1)
-    for side in (-1, 1):
-        x = c + side * p(0.085)
-        cv2.ellipse(img, (x, c - p(0.075)), (p(0.05), p(0.012)), 0, 0, 360, (70, 50, 40), -1)
-        cv2.ellipse(img, (x, c - p(0.02)), (p(0.042), p(0.02)), 0, 0, 360, (120, 90, 80), -1)
-        cv2.ellipse(img, (x, c - p(0.02)), (p(0.03), p(0.015)), 0, 0, 360, (235, 235, 235), -1)
-        cv2.circle(img, (x, c - p(0.02)), p(0.014), (40, 30, 25), -1)
-    cv2.line(img, (c, c - p(0.01)), (c, c + p(0.07)), (160, 120, 100), max(2, p(0.01)))
-    cv2.ellipse(img, (c, c + p(0.085)), (p(0.035), p(0.013)), 0, 0, 360, (120, 80, 70), -1)
-    cv2.ellipse(img, (c, c + p(0.15)), (p(0.06), p(0.02)), 0, 0, 360, (140, 60, 60), -1)
-    cv2.line(img, (c - p(0.06), c + p(0.15)), (c + p(0.06), c + p(0.15)), (90, 40, 40), max(1, p(0.006)))
-    return cv2.GaussianBlur(img, (0, 0), size / 250)
-
-
-def face_scene(
-    width: int, height: int, faces: list[tuple[int, int, int]], background: int = 90, skins: list | None = None
-) -> np.ndarray:
-    """A frame with cartoon faces: each ``(x, y, size)`` is a face's top-left corner and side, RGB uint8."""
-    frame = np.full((height, width, 3), background, np.uint8)
-    for i, (x, y, size) in enumerate(faces):
-        skin = skins[i] if skins else (190, 150, 125)
-        face = cartoon_face(size, skin=skin, seed=i)
-        x0, y0 = max(0, x), max(0, y)
-        x1, y1 = min(width, x + size), min(height, y + size)
-        frame[y0:y1, x0:x1] = face[y0 - y : y1 - y, x0 - x : x1 - x]
-    return frame

@@ -9,12 +9,14 @@ deformed inner-face mask (:mod:`.face_mask`), after a slight change of colour,
 sharpness and position (Self-Blended Images, Shiohara & Yamasaki, CVPR 2022),
 and :mod:`.faceswap` pastes another real person's face in by a landmark-driven
 warp (FaceForensics++'s FaceSwap), so that a detector learns blending
-boundaries instead of identities.
+boundaries instead of identities. :mod:`.examples` makes a few of each from chosen
+photos, to look at.
 """
 
 from __future__ import annotations
 
 from .blend import self_blend
+from .examples import face_examples
 from .face_mask import face_mask, face_polygon
 from .faceswap import landmark_swap
 from .vocode import METHODS, check_methods, generate_pseudo_fakes, list_methods, read_pseudo_fakes
@@ -22,6 +24,7 @@ from .vocode import METHODS, check_methods, generate_pseudo_fakes, list_methods,
 __all__ = [
     "METHODS",
     "check_methods",
+    "face_examples",
     "face_mask",
     "face_polygon",
     "generate_pseudo_fakes",

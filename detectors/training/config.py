@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,13 +69,44 @@ def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequenc
     Raises:
         ValueError: unknown key, malformed override, or a value of the wrong type.
     """
+    return resolve_config(cls, path, overrides)
+
+
+def resolve_config(
+    cls: type[T],
+    config: T | str | Path | Mapping[str, Any] | None = None,
+    overrides: Sequence[str] = (),
+    values: Mapping[str, Any] | None = None,
+) -> T:
+    """A config dataclass from a YAML file, a mapping or a config, then overrides; how the CLI and Python agree.
+
+    Args:
+        cls: the config dataclass (``VoiceTrainConfig``, ``FaceTrainConfig``).
+        config: a YAML path, the same content as a mapping, an instance of ``cls``, or None
+            for the dataclass defaults.
+        overrides: ``--set``-style ``key=value`` strings (values read as YAML).
+        values: more overrides as Python values; keys may be dotted (``"data.sources"``) and
+            nested mappings merge into their section (``data={"root": ...}`` keeps the
+            section's other keys). Applied after ``overrides``.
+
+    Raises:
+        ValueError: unknown key, malformed override, or a value of the wrong type.
+    """
     data: dict[str, Any] = {}
-    if path is not None:
-        loaded = yaml.safe_load(Path(path).read_text()) or {}
+    if isinstance(config, cls):
+        data = config_to_dict(config)
+    elif isinstance(config, Mapping):
+        data = dict(config)
+    elif config is not None:
+        loaded = yaml.safe_load(Path(config).read_text()) or {}  # type: ignore[arg-type]
         if not isinstance(loaded, dict):
-            raise ValueError(f"{path}: a config file must be a YAML mapping")
+            raise ValueError(f"{config}: a config file must be a YAML mapping")
         data = loaded
     data = _merge(data, parse_overrides(overrides))
+    for key, value in (values or {}).items():
+        nested: dict[str, Any] = {}
+        _set_path(nested, key, value)
+        data = _merge(data, nested)
     _check_keys(cls, data)
     try:
         return TypeAdapter(cls).validate_python(data)

@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,8 @@ from ..pipelines.face import FaceForgeryDetector
 from ..runtime import set_threads
 from ..weights import resolve_model
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import save_config
+from .config import resolve_config, save_config
+from .results import Evaluation, TrainResult
 from .tables import metrics_table, sample_row, train_epoch, write_scores
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,15 @@ class FaceTrainConfig:
 def default_config_path() -> Path:
     """The shipped face model's training config."""
     return Path(__file__).resolve().parents[1] / "configs" / "face_effnet_lite0.yaml"
+
+
+def face_config(
+    config: FaceTrainConfig | str | Path | Mapping[str, Any] | None = None,
+    overrides: Sequence[str] = (),
+    **values: Any,
+) -> FaceTrainConfig:
+    """The resolved config of a run: a YAML path, mapping or config (None: the shipped one), then overrides."""
+    return resolve_config(FaceTrainConfig, default_config_path() if config is None else config, overrides, values)
 
 
 def _source_weights(refs: Sequence) -> np.ndarray:
@@ -204,16 +214,34 @@ def _initial_state(name_or_path: str) -> dict[str, torch.Tensor]:
     return model.state_dict()
 
 
-def train_face(cfg: FaceTrainConfig, *, resume: bool = True) -> dict[str, Any]:
-    """Train, select on validation, calibrate, test, and write the run folder.
+def train_face(
+    config: FaceTrainConfig | str | Path | Mapping[str, Any] | None = None,
+    *,
+    overrides: Sequence[str] = (),
+    resume: bool = True,
+    **values: Any,
+) -> TrainResult:
+    """Train, select on validation, calibrate, test, and write the run folder (``fakeguard train image``).
 
     The run folder (``cfg.out_dir``) gets ``config.yaml``, ``split.json``,
     ``last.safetensors`` (resumable checkpoint), ``best.safetensors``,
     ``weights/`` (the best model as a weight folder), ``metrics.json``,
     ``test_scores.csv``, ``real_fake_scores.csv`` and their DET/ROC plots.
+
+    Args:
+        config: a YAML config path (the CLI's ``--config``), the same as a mapping, a
+            :class:`FaceTrainConfig`, or None for the shipped model's config.
+        overrides: ``--set``-style ``key=value`` strings.
+        resume: continue from ``last.safetensors`` when present.
+        values: more overrides as Python values (``epochs=1``, ``data={"root": ...}``);
+            see :func:`~.config.resolve_config`.
+
+    Raises:
+        ValueError: an unknown config key or a value of the wrong type, or no data found.
     """
     from fakeguard.datasets.face_torch import PseudoFakeFaces
 
+    cfg = face_config(config, overrides, **values)
     set_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     out = Path(cfg.out_dir)
@@ -293,7 +321,7 @@ def train_face(cfg: FaceTrainConfig, *, resume: bool = True) -> dict[str, Any]:
     return finish_face_run(cfg, model, store, splits, refs, val_set, history, best)
 
 
-def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, history, best) -> dict[str, Any]:
+def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, history, best) -> TrainResult:
     """Load the best epoch, calibrate on validation, evaluate test and real fakes, write weights and metrics."""
     from safetensors.torch import load_file
 
@@ -325,11 +353,12 @@ def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, h
         "test": metrics_table(test_rows, calibration),
     }
     write_scores(test_rows, calibration, out / "test_scores.csv", out / "det_roc.png", "test", f"{cfg.model} test")
+    scored = {"val": val_rows, "test": test_rows}
     if "holdout" in refs:
-        holdout_set = _eval_set(cfg, refs, store, "holdout")
-        results["holdout"] = metrics_table(holdout_set.rows(detector), calibration)
+        scored["holdout"] = _eval_set(cfg, refs, store, "holdout").rows(detector)
+        results["holdout"] = metrics_table(scored["holdout"], calibration)
     if splits.get("real_fakes"):
-        rf_rows = real_fake_rows(detector, store, splits["real_fakes"])
+        rf_rows = scored["real_fakes"] = real_fake_rows(detector, store, splits["real_fakes"])
         results["real_fakes"] = metrics_table(rf_rows, calibration)
         write_scores(
             rf_rows,
@@ -354,32 +383,49 @@ def finish_face_run(cfg: FaceTrainConfig, model, store, splits, refs, val_set, h
             "best_epoch": best["epoch"],
         },
     )
-    return results
+    evaluations = {name: Evaluation.from_rows(name, results[name], rows, calibration) for name, rows in scored.items()}
+    return TrainResult(out, out / "weights", results, evaluations, cfg)
 
 
 def evaluate_face(
-    weights: str | Path, cfg: FaceTrainConfig, split_name: str = "test", out_dir: str | Path | None = None
-) -> dict[str, Any]:
-    """Evaluate a weight folder on ``test`` / ``val`` (faces and pseudo-fakes) or ``real_fakes`` (images).
+    weights: str | Path,
+    config: FaceTrainConfig | str | Path | Mapping[str, Any] | None = None,
+    *,
+    split: str = "test",
+    out_dir: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    **values: Any,
+) -> Evaluation:
+    """Evaluate weights on ``test`` / ``val`` / ``holdout`` (faces and pseudo-fakes) or ``real_fakes`` (images).
 
-    The split is rebuilt from ``cfg.data`` with the training seed. Returns the
-    metrics table; with ``out_dir``, also writes ``metrics.json``, ``scores.csv``
-    and ``det_roc.png`` there.
+    ``fakeguard eval image``. The split is rebuilt from the config's ``data`` with the
+    training seed, so a run's test faces are the test faces here.
+
+    Args:
+        weights: a weight folder, a run folder, or a shipped ``arch.tag``.
+        config: as for :func:`train_face` (the run's ``config.yaml`` reproduces its split).
+        split: which split.
+        out_dir: also write ``metrics.json``, ``scores.csv`` and ``det_roc.png`` here.
+        overrides, values: as for :func:`train_face`.
+
+    Raises:
+        ValueError: a bad config, or a split the data does not have.
     """
+    cfg = face_config(config, overrides, **values)
     set_threads(cfg.threads)
     detector = FaceForgeryDetector.load(str(weights))
     store, splits, refs = _prepare(cfg, detector.model, None)
-    if split_name == "real_fakes":
+    if split == "real_fakes":
         rows = real_fake_rows(detector, store, splits["real_fakes"])
-    elif split_name in refs:
-        rows = _eval_set(cfg, refs, store, split_name).rows(detector)
+    elif split in refs:
+        rows = _eval_set(cfg, refs, store, split).rows(detector)
     else:
-        raise ValueError(f"no split {split_name!r}; have {', '.join(list(refs) + ['real_fakes'])}")
+        raise ValueError(f"no split {split!r}; have {', '.join(list(refs) + ['real_fakes'])}")
     metrics = metrics_table(rows, detector.calibration)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         title = detector.info.name if detector.info else str(weights)
-        write_scores(rows, detector.calibration, out / "scores.csv", out / "det_roc.png", split_name, title)
-    return metrics
+        write_scores(rows, detector.calibration, out / "scores.csv", out / "det_roc.png", split, title)
+    return Evaluation.from_rows(split, metrics, rows, detector.calibration)

@@ -15,7 +15,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,8 @@ from ..pipelines.voice import VoiceDetector
 from ..runtime import set_threads
 from ..speech import prepare_speech
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import save_config
+from .config import resolve_config, save_config
+from .results import Evaluation, TrainResult
 from .tables import metrics_table, sample_row, train_epoch, write_scores
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,15 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parents[1] / "configs" / "voice_lcnn_small.yaml"
 
 
+def voice_config(
+    config: VoiceTrainConfig | str | Path | Mapping[str, Any] | None = None,
+    overrides: Sequence[str] = (),
+    **values: Any,
+) -> VoiceTrainConfig:
+    """The resolved config of a run: a YAML path, mapping or config (None: the shipped one), then overrides."""
+    return resolve_config(VoiceTrainConfig, default_config_path() if config is None else config, overrides, values)
+
+
 def _prepared(store, samples):
     """PreparedSpeech for evaluation from the store's cached (already prepared) waveforms."""
     for sample in samples:
@@ -122,24 +132,40 @@ def score_samples(detector: VoiceDetector, store, samples: Sequence, progress: b
     return rows
 
 
-def train_voice(cfg: VoiceTrainConfig, *, resume: bool = True, splits=None, store=None) -> dict[str, Any]:
-    """Train, select on validation, calibrate, test, and write the run folder.
+def train_voice(
+    config: VoiceTrainConfig | str | Path | Mapping[str, Any] | None = None,
+    *,
+    overrides: Sequence[str] = (),
+    resume: bool = True,
+    splits=None,
+    store=None,
+    **values: Any,
+) -> TrainResult:
+    """Train, select on validation, calibrate, test, and write the run folder (``fakeguard train voice``).
 
     The run folder (``cfg.out_dir``) gets ``config.yaml``, ``split.json``,
     ``last.safetensors`` (resumable checkpoint), ``weights/`` (the best model
     as a weight folder), ``metrics.json``, ``test_scores.csv`` and ``det_roc.png``.
 
     Args:
-        cfg: the run's config.
+        config: a YAML config path (the CLI's ``--config``), the same as a mapping, a
+            :class:`VoiceTrainConfig`, or None for the shipped model's config.
+        overrides: ``--set``-style ``key=value`` strings.
         resume: continue from ``last.safetensors`` when present.
         splits: prepared splits (``{"train","val","test"}`` -> samples); built from cfg.data when None.
         store: an :class:`AudioStore` (built when None).
+        values: more overrides as Python values (``epochs=2``, ``data={"sources": ["pwg_demo"]}``,
+            ``**{"data.split_seed": 1}``); see :func:`~.config.resolve_config`.
+
+    Raises:
+        ValueError: an unknown config key or a value of the wrong type, or no data found.
     """
     from fakeguard.datasets.audio_augment import AudioAugment
     from fakeguard.datasets.torch_data import AudioStore, BalancedVoiceCrops, default_cache_dir
 
     from .voice_data import build_splits
 
+    cfg = voice_config(config, overrides, **values)
     set_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     out = Path(cfg.out_dir)
@@ -213,7 +239,7 @@ def train_voice(cfg: VoiceTrainConfig, *, resume: bool = True, splits=None, stor
     return finish_run(cfg, model, store, splits, history, best)
 
 
-def finish_run(cfg: VoiceTrainConfig, model, store, splits, history, best) -> dict[str, Any]:
+def finish_run(cfg: VoiceTrainConfig, model, store, splits, history, best) -> TrainResult:
     """Load the best epoch, calibrate on validation, evaluate on test, write weights and metrics."""
     from safetensors.torch import load_file
 
@@ -237,10 +263,10 @@ def finish_run(cfg: VoiceTrainConfig, model, store, splits, history, best) -> di
         "val": metrics_table(val_rows, calibration),
         "test": metrics_table(test_rows, calibration),
     }
+    scored = {"val": val_rows, "test": test_rows}
     if "holdout" in splits:
-        results["holdout"] = metrics_table(
-            score_samples(VoiceDetector(model, calibration=calibration), store, splits["holdout"]), calibration
-        )
+        scored["holdout"] = score_samples(VoiceDetector(model, calibration=calibration), store, splits["holdout"])
+        results["holdout"] = metrics_table(scored["holdout"], calibration)
     (out / "metrics.json").write_text(json.dumps(results, indent=2))
     write_scores(test_rows, calibration, out / "test_scores.csv", out / "det_roc.png", "test", f"{cfg.model} test")
     save_weight_folder(
@@ -253,16 +279,33 @@ def finish_run(cfg: VoiceTrainConfig, model, store, splits, history, best) -> di
         version=time.strftime("%Y%m%d"),
         metadata={"test_eer": results["test"]["overall"]["eer"], "best_epoch": best["epoch"]},
     )
-    return results
+    evaluations = {name: Evaluation.from_rows(name, results[name], rows, calibration) for name, rows in scored.items()}
+    return TrainResult(out, out / "weights", results, evaluations, cfg)
 
 
 def evaluate_voice(
-    weights: str | Path, cfg: VoiceTrainConfig, split_name: str = "test", out_dir: str | Path | None = None
-) -> dict[str, Any]:
-    """Evaluate a weight folder on one split of ``cfg.data`` (rebuilt with the same seed as training).
+    weights: str | Path,
+    config: VoiceTrainConfig | str | Path | Mapping[str, Any] | None = None,
+    *,
+    split: str = "test",
+    out_dir: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    **values: Any,
+) -> Evaluation:
+    """Evaluate weights on one split of the config's data (``fakeguard eval voice``).
 
-    Returns the metrics table; with ``out_dir``, also writes ``metrics.json``,
-    ``scores.csv`` and ``det_roc.png`` there.
+    The split is rebuilt from the config's ``data`` with the same seed as training (without
+    pseudo-fakes), so the test files of a run are the test files here.
+
+    Args:
+        weights: a weight folder, a run folder, or a shipped ``arch.tag``.
+        config: as for :func:`train_voice` (the run's ``config.yaml`` reproduces its split).
+        split: ``test``, ``val``, ``train`` or ``holdout``.
+        out_dir: also write ``metrics.json``, ``scores.csv`` and ``det_roc.png`` here.
+        overrides, values: as for :func:`train_voice`.
+
+    Raises:
+        ValueError: a bad config, or a split the data does not have.
     """
     import dataclasses
 
@@ -270,14 +313,15 @@ def evaluate_voice(
 
     from .voice_data import build_splits
 
+    cfg = voice_config(config, overrides, **values)
     set_threads(cfg.threads)
     detector = VoiceDetector.load(str(weights))
     data = dataclasses.replace(cfg.data, pseudo_fakes=[])
     splits = build_splits(data)
-    if split_name not in splits:
-        raise ValueError(f"no split {split_name!r}; have {', '.join(splits)}")
+    if split not in splits:
+        raise ValueError(f"no split {split!r}; have {', '.join(splits)}")
     store = AudioStore(detector.sample_rate, default_cache_dir())
-    samples = store.preload(splits[split_name])
+    samples = store.preload(splits[split])
     rows = score_samples(detector, store, samples, progress=True)
     metrics = metrics_table(rows, detector.calibration)
     if out_dir is not None:
@@ -285,5 +329,5 @@ def evaluate_voice(
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         title = detector.info.name if detector.info else str(weights)
-        write_scores(rows, detector.calibration, out / "scores.csv", out / "det_roc.png", split_name, title)
-    return metrics
+        write_scores(rows, detector.calibration, out / "scores.csv", out / "det_roc.png", split, title)
+    return Evaluation.from_rows(split, metrics, rows, detector.calibration)

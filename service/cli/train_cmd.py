@@ -71,18 +71,14 @@ def eval_group() -> None:
 
 def _train(task: str, config_path: str | None, overrides: tuple[str, ...], no_resume: bool) -> None:
     cfg = _load(task, config_path, overrides)
-    results = _recipe(task)[2](cfg, resume=not no_resume)
-    summary = {"out_dir": cfg.out_dir, "test": results["test"]["overall"]}
-    for extra in ("holdout", "real_fakes"):
-        if extra in results:
-            summary[extra] = results[extra]["overall"]
-    click.echo(json.dumps(summary, indent=2))
+    run = _recipe(task)[2](cfg, resume=not no_resume)
+    click.echo(json.dumps(run.summary(), indent=2))
 
 
 def _evaluate(task: str, weights, config_path, overrides, split_name, out_dir) -> None:
     cfg = _load(task, config_path, overrides)
-    metrics = _recipe(task)[3](weights, cfg, split_name, out_dir)
-    click.echo(json.dumps(metrics["overall"], indent=2))
+    evaluation = _recipe(task)[3](weights, cfg, split=split_name, out_dir=out_dir)
+    click.echo(json.dumps(evaluation.overall, indent=2))
 
 
 @train_group.command("voice")
