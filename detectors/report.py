@@ -27,10 +27,11 @@ from pydantic import TypeAdapter
 
 from .intake.info import MediaInfo
 from .intake.sniff import MediaKind
+from .provenance.types import Provenance
 
 #: Bumped on any change to the report's fields: major for removals or changed
 #: meaning, minor for additions.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class Verdict(str, enum.Enum):
@@ -184,7 +185,9 @@ class ReportWarning:
     """Something the reader should know that did not stop scoring.
 
     Codes in use: ``no_face``, ``no_speech``, ``no_audio``, ``low_resolution``,
-    ``short_audio``, ``decode`` (a decoder note, such as skipped packets).
+    ``short_audio``, ``decode`` (a decoder note, such as skipped packets),
+    ``provenance`` (an unreadable metadata block, a provenance reader not
+    installed), ``provenance_tampered`` (C2PA credentials that no longer validate).
     """
 
     code: str
@@ -217,6 +220,10 @@ class Report:
         warnings: see :class:`ReportWarning`.
         thresholds: the thresholds the verdict was judged with (so that a reader, or the web
             page, can draw them without assuming the defaults).
+        provenance: what the file declares about its origin (C2PA credentials, IPTC/XMP,
+            EXIF, generator settings, watermarks), each signal with its trust level; None
+            when it was not read. A trusted signed declaration of AI generation makes the
+            verdict ``fake`` (see :mod:`fakeguard.detectors.provenance.verdict`).
         schema_version: :data:`SCHEMA_VERSION` at the time of writing.
         fakeguard_version: the package version that wrote the report.
     """
@@ -238,6 +245,7 @@ class Report:
     timings: list[StageTiming] = field(default_factory=list)
     warnings: list[ReportWarning] = field(default_factory=list)
     thresholds: VerdictThresholds | None = None
+    provenance: Provenance | None = None
     schema_version: str = SCHEMA_VERSION
     fakeguard_version: str = ""
 
@@ -252,6 +260,24 @@ class Report:
     def from_dict(cls, data: dict[str, Any]) -> Report:
         """Rebuild a report (from a scan database or an HTTP response), validating every field."""
         return _adapter().validate_python(data)
+
+    # Display only: none of these changes what to_dict() writes (see fakeguard.detectors.display).
+
+    def __str__(self) -> str:
+        """A few plain lines: verdict, score, faces or tracks, reasons, warnings."""
+        from .display import report_text
+
+        return report_text(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain-text display: the summary, not the field-by-field repr."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: verdict, scores, reasons, heatmaps and the timeline chart (escaped HTML)."""
+        from .display import report_html
+
+        return report_html(self)
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,10 @@
 """The one place where a pipeline's findings become a :class:`~fakeguard.detectors.report.Report`.
 
 Image, audio and video pipelines differ in what they find, not in how a
-report is put together: the verdict comes from the score and the thresholds,
-the file facts from intake, the version from the package. Keeping those lines
+report is put together: the verdict comes from the score and the thresholds
+(and from a trusted signed declaration of AI generation, see
+:mod:`fakeguard.detectors.provenance.verdict`), the file facts from intake,
+the version from the package. Keeping those lines
 here means a new report field is filled the same way for every kind.
 """
 
@@ -13,7 +15,9 @@ from typing import Any
 
 from .. import __version__
 from ..intake import MediaInfo, MediaSource
-from ..report import ModelInfo, Report, ReportWarning, StageTiming, VerdictThresholds
+from ..provenance import ProvenanceReading
+from ..provenance.verdict import provenance_effect
+from ..report import ModelInfo, Report, ReportWarning, StageTiming, Verdict, VerdictThresholds
 
 
 def build_report(
@@ -26,6 +30,7 @@ def build_report(
     models: Iterable[ModelInfo | None],
     timings: dict[str, float],
     warnings: list[ReportWarning],
+    provenance: ProvenanceReading | None = None,
     **parts: Any,
 ) -> Report:
     """A report for ``src``.
@@ -38,13 +43,24 @@ def build_report(
         models: the models used (None entries, for untracked weights, are left out).
         timings: seconds per stage, in the order the stages ran.
         warnings: everything the reader should know.
+        provenance: what the file declares about its origin. A trusted signed declaration
+            of AI generation makes the verdict ``fake`` and leads the reasons; other AI
+            claims follow the classifiers' reasons as evidence; the score is never changed
+            (:mod:`fakeguard.detectors.provenance.verdict`). Its time is the ``provenance`` stage.
         parts: the remaining :class:`Report` fields (``faces``, ``timeline``, ``face_score``...).
     """
+    verdict = thresholds.verdict(score)
+    if provenance is not None:
+        effect = provenance_effect(provenance)
+        verdict = Verdict.FAKE if effect.force_fake else verdict
+        reasons = effect.leading_reasons + reasons + effect.evidence
+        warnings = warnings + [ReportWarning(code, message) for code, message in effect.warnings]
+        timings = {**timings, "provenance": timings.get("provenance", provenance.seconds)}
     return Report(
         file=src.name,
         sha256=info.sha256,
         kind=info.kind,
-        verdict=thresholds.verdict(score),
+        verdict=verdict,
         score=score,
         reasons=reasons,
         media=info,
@@ -52,6 +68,7 @@ def build_report(
         timings=[StageTiming(stage, round(seconds, 6)) for stage, seconds in timings.items()],
         warnings=warnings,
         thresholds=thresholds,
+        provenance=provenance.provenance if provenance is not None else None,
         fakeguard_version=__version__,
         **parts,
     )

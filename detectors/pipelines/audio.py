@@ -2,7 +2,8 @@
 
 Stages and their timing names: ``decode`` (PyAV to 16 kHz mono),
 ``vad_normalize`` (activity, trimming, loudness), ``classify_voice`` (the
-model, one trunk pass per file). The per-second timeline takes, for each
+model, one trunk pass per file), ``provenance`` (content credentials and XMP,
+see :mod:`fakeguard.detectors.provenance`). The per-second timeline takes, for each
 second, the highest score of the speech windows that cover it.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from ..intake import IntakeLimits, MediaSource, Sniffed, load_audio
 from ..intake.audio import probe_audio
+from ..provenance import ProvenanceConfig, read_provenance
 from ..report import Report, ReportWarning, SpeechSegment, TimelineEntry, VerdictThresholds
 from .assemble import build_report
 from .voice import VoiceDetector, VoiceResult
@@ -86,11 +88,13 @@ def score_audio(
     detector: VoiceDetector,
     limits: IntakeLimits | None = None,
     thresholds: VerdictThresholds | None = None,
+    provenance_config: ProvenanceConfig | None = None,
 ) -> Report:
     """Score an audio file and build its report.
 
     ``sniffed`` is what :func:`fakeguard.detectors.intake.identify` found, so the
     bytes are not sniffed and the container not resolved a second time.
+    ``provenance_config`` sets the C2PA trust anchors (default: from the environment).
     """
     limits = limits or IntakeLimits()
     thresholds = thresholds or VerdictThresholds()
@@ -99,6 +103,7 @@ def score_audio(
     probe_s = time.perf_counter() - t0
     voice = analyse_voice(src, sniffed, detector, limits)
     voice.seconds["decode"] += probe_s
+    provenance = read_provenance(src, sniffed, config=provenance_config, limits=limits)
     result = voice.result
     return build_report(
         src,
@@ -110,6 +115,7 @@ def score_audio(
         speech_segments=result.segments,
         timeline=voice_timeline(result.segments, voice.duration_s),
         models=[detector.model_info],
-        timings=voice.seconds,
+        timings={**voice.seconds, "provenance": provenance.seconds},
         warnings=voice.warnings,
+        provenance=provenance,
     )

@@ -1,9 +1,10 @@
 """Image files to reports: decode, find faces, crop, score, explain.
 
 Stages and their timing names: ``decode`` (Pillow, upright RGB, large JPEGs
-decoded at a reduced scale), ``detect_faces`` (dlib, landmarks and crops),
-``classify_faces`` (the model, one batch per image), ``heatmaps`` (Grad-CAM,
-on request).
+decoded at a reduced scale), ``provenance`` (content credentials, metadata and
+watermarks, see :mod:`fakeguard.detectors.provenance`), ``detect_faces``
+(dlib, landmarks and crops), ``classify_faces`` (the model, one batch per
+image), ``heatmaps`` (Grad-CAM, on request).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import replace
 
 from ..intake import IntakeLimits, MediaSource, Sniffed, load_image
 from ..intake.image import probe_image
+from ..provenance import ProvenanceConfig, read_provenance
 from ..report import Box, Report, ReportWarning, VerdictThresholds
 from .assemble import build_report
 from .face import FaceForgeryDetector, FaceImageResult
@@ -45,14 +47,25 @@ def score_image(
     limits: IntakeLimits | None = None,
     thresholds: VerdictThresholds | None = None,
     heatmaps: bool = False,
+    provenance_config: ProvenanceConfig | None = None,
 ) -> Report:
-    """Score an image file and build its report (no face is a result with a warning, not an error)."""
+    """Score an image file and build its report (no face is a result with a warning, not an error).
+
+    ``provenance_config`` sets the C2PA trust anchors and metadata limits (default: from the environment).
+    """
     limits = limits or IntakeLimits()
     thresholds = thresholds or VerdictThresholds()
     t0 = time.perf_counter()
     info = probe_image(src, sniffed, limits, verify=False)
     decoded = load_image(src, limits, sniffed=sniffed, max_side=DECODE_MAX_SIDE)
     t1 = time.perf_counter()
+    # The watermark reader needs the stored pixel grid: pass the decoded image when it was not shrunk,
+    # otherwise the reader decodes the file at full size. An EXIF-rotated image is passed as decoded
+    # (turned upright, its grid no longer the stored one): a second decode would not undo the turn.
+    full_size = sorted(decoded.pixels.shape[:2]) == sorted(decoded.original_size)
+    provenance = read_provenance(
+        src, sniffed, pixels=decoded.pixels if full_size else None, config=provenance_config, limits=limits
+    )
     result = detector.score_pixels(decoded.pixels, heatmaps=heatmaps)
     # Boxes are reported in the stored image's pixels, also when it was decoded smaller.
     scale = info.width / decoded.width if info.width else 1.0
@@ -71,6 +84,7 @@ def score_image(
         reasons=face_reasons(result, thresholds),
         faces=faces,
         models=[detector.model_info],
-        timings={"decode": t1 - t0, **result.seconds},
+        timings={"decode": t1 - t0, "provenance": provenance.seconds, **result.seconds},
         warnings=warnings,
+        provenance=provenance,
     )

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import MediaError
 from ..intake import IntakeLimits, MediaSource, Sniffed
 from ..intake.video import probe_video
+from ..provenance import ProvenanceConfig, read_provenance
 from ..report import FaceResult, Report, ReportWarning, TimelineEntry, VerdictThresholds
 from .assemble import build_report
 from .audio import analyse_voice, voice_reasons, voice_timeline
@@ -87,11 +88,14 @@ def score_video(
     thresholds: VerdictThresholds | None = None,
     config: VideoConfig | None = None,
     heatmaps: bool = False,
+    provenance_config: ProvenanceConfig | None = None,
 ) -> Report:
     """Score a video file's faces and voice and build its report.
 
     A clip without an audio track, or whose audio cannot be decoded, is scored
     on its faces with a warning saying so; one without faces, on its voice.
+    Its content credentials and XMP are read while the audio thread runs
+    (``provenance_config``: trust anchors, default from the environment).
 
     Raises:
         MediaError: the video stream cannot be read, or the clip is over a limit.
@@ -108,6 +112,7 @@ def score_video(
         voice_job = pool.submit(analyse_voice, src, sniffed, voice, limits, "decode_audio") if info.has_audio else None
         stored_side = max(info.width or 0, info.height or 0) or None
         faces = score_video_faces(src, sniffed, face, limits, config, info.duration_s, stored_side, heatmaps)
+        provenance = read_provenance(src, sniffed, config=provenance_config, limits=limits)
         analysis = None
         if voice_job is None:
             warnings.append(ReportWarning("no_audio", "the video has no audio track: only its faces were scored"))
@@ -119,6 +124,7 @@ def score_video(
                     ReportWarning("decode", f"the audio track cannot be read ({exc.reason}): only faces were scored")
                 )
     timings.update(faces.seconds)
+    timings["provenance"] = provenance.seconds
     warnings += faces.warnings
     voice_result = analysis.result if analysis else None
     voice_score = voice_result.file_score if voice_result else None
@@ -153,4 +159,5 @@ def score_video(
         models=[face.model_info, voice.model_info if analysis else None],
         timings=timings,
         warnings=warnings,
+        provenance=provenance,
     )

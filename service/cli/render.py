@@ -39,6 +39,20 @@ class Outcome:
         return json.dumps({"file": self.file, "ok": True, **(self.result or {})})
 
 
+def provenance_cell(report: dict[str, Any]) -> str:
+    """The report's provenance in a few words: its strongest signal, or "none found".
+
+    Absence is said plainly and briefly: most files carry no provenance, and
+    that is not a sign of anything (the report's own summary says so at length).
+    """
+    section = report.get("provenance")
+    if not section:
+        return ""
+    if not section.get("signals"):
+        return "provenance: none found"
+    return f"provenance: {section.get('summary', '')}"
+
+
 def emit_outcomes(
     outcomes: Iterable[Outcome],
     *,

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 from .exit_codes import exit_code
 from .options import limit_options, thread_option
-from .render import Outcome, emit_outcomes
+from .render import Outcome, emit_outcomes, provenance_cell
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,9 @@ def _human_row(report: dict[str, Any]) -> list[str]:
     score = report.get("score")
     verdict = report["verdict"]
     colour = {"fake": "red", "real": "green"}.get(verdict, "yellow")
-    details = list(report.get("reasons", [])) + [f"warning: {w['message']}" for w in report.get("warnings", [])]
+    details = list(report.get("reasons", []))
+    details += [cell] if (cell := provenance_cell(report)) else []
+    details += [f"warning: {w['message']}" for w in report.get("warnings", [])]
     timings = {t["stage"]: t["seconds"] for t in report.get("timings", [])}
     # A video's stages overlap (frames, faces and audio run at once): its "total" is the wall time.
     seconds = timings["total"] if "total" in timings else sum(timings.values())
@@ -44,7 +47,7 @@ def _human_row(report: dict[str, Any]) -> list[str]:
         f"[{colour}]{verdict}[/{colour}]",
         "" if score is None else f"{score:.3f}",
         f"{seconds:.2f} s",
-        "; ".join(details),
+        escape("; ".join(details)),  # reasons quote the file's own metadata: never read it as rich markup
     ]
 
 

@@ -66,7 +66,9 @@ function busy(name) {
 
 function clearResult() {
   lastReport = null;
-  for (const id of ["result", "error", "image-box", "timeline-box", "faces-box", "picture-note"]) $(id).hidden = true;
+  for (const id of ["result", "error", "image-box", "timeline-box", "faces-box", "picture-note", "provenance-box"]) {
+    $(id).hidden = true;
+  }
   for (const id of ["result", "error", "overlay", "timeline"]) {
     for (const key of Object.keys($(id).dataset)) delete $(id).dataset[key];
   }
@@ -166,6 +168,7 @@ function render(report, file) {
   fillList($("reasons"), report.reasons, "No reasons given.");
   fillList($("warnings"), report.warnings.map((w) => w.message));
   $("warnings-box").hidden = report.warnings.length === 0;
+  showProvenance(report);
   $("raw").textContent = JSON.stringify(report, null, 2);
   Object.assign($("result").dataset, { verdict: report.verdict, score: fmt(report.score), kind: report.kind });
   $("result").hidden = false;
@@ -176,6 +179,28 @@ function render(report, file) {
     showTimeline(report);
     setState("done");
   }
+}
+
+// How far each provenance signal can be believed (TrustLevel in detectors/provenance/types.py).
+const TRUST = {
+  signed_valid: "signed, trusted",
+  signed_untrusted: "signed, untrusted signer",
+  signed_tampered: "signed, no longer valid",
+  unsigned: "unsigned",
+};
+
+// What the file declares about its origin: one line per signal, its trust level first.
+function showProvenance(report) {
+  const section = report.provenance;
+  $("provenance-box").hidden = !section;
+  if (!section) return;
+  $("provenance-summary").textContent = section.summary;
+  const lines = section.signals.map((s) => [
+    `${TRUST[s.trust] || s.trust} · ${s.value} (${s.kind.replace(/_/g, " ")}, ${s.source})${s.detail ? ` — ${s.detail}` : ""}`,
+    `trust-${s.trust}`,
+  ]);
+  fillList($("provenance"), lines);
+  $("provenance").dataset.signals = String(section.signals.length);
 }
 
 // The picture comes from the local File, not from the server: nothing but the report travels back.

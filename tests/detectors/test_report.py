@@ -10,6 +10,7 @@ import pytest
 
 from fakeguard.detectors.intake.info import MediaInfo, StreamInfo
 from fakeguard.detectors.intake.sniff import MediaKind
+from fakeguard.detectors.provenance import Indication, Provenance, ProvenanceSignal, TrustLevel
 from fakeguard.detectors.report import (
     SCHEMA_VERSION,
     Box,
@@ -69,6 +70,20 @@ def _full_report() -> Report:
         models=[ModelInfo(name="voice_x.v1", task="voice", version="1", weights_sha256="cd" * 32)],
         timings=[StageTiming("decode", 0.1), StageTiming("classify", 0.2)],
         warnings=[ReportWarning("low_resolution", "faces under 64 px")],
+        provenance=Provenance(
+            signals=[
+                ProvenanceSignal(
+                    "c2pa_action",
+                    "c2pa.created: trainedAlgorithmicMedia",
+                    "C2PA active manifest",
+                    TrustLevel.SIGNED_UNTRUSTED,
+                    Indication.AI_GENERATED,
+                    "signed by test signer",
+                )
+            ],
+            checked=["c2pa", "xmp"],
+            summary="c2pa.created: trainedAlgorithmicMedia (c2pa_action, signed, untrusted signer) in C2PA manifest",
+        ),
         fakeguard_version="0.1.0",
     )
 
