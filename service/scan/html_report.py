@@ -75,6 +75,7 @@ class Suspect:
     timeline: Markup | None
     reasons: list[str]
     warnings: list[str]
+    provenance: str | None = None
 
 
 def summarise(store: ResultStore, models_key: str, bins: int = HISTOGRAM_BINS) -> Summary:
@@ -162,6 +163,7 @@ def _suspect(rank: int, row: Mapping[str, Any]) -> Suspect:
             f"{w.get('code', '')}: {w.get('message', '')}" if isinstance(w, Mapping) else str(w)
             for w in report.get("warnings") or []
         ],
+        provenance=row.get("provenance"),
     )
 
 

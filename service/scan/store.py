@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS results (
     error_reason TEXT,
     report_json TEXT,
     scanned_at TEXT NOT NULL,
+    provenance TEXT,
     PRIMARY KEY (sha256, models_key)
 );
 CREATE TABLE IF NOT EXISTS files (
@@ -64,13 +65,23 @@ EXPORT_COLUMNS = (
     "error_reason",
     "scanned_at",
     "models_key",
+    "provenance",
 )
+
+#: Columns added after the first release of the table: (name, SQL type), added to older databases on open.
+_ADDED_COLUMNS = (("provenance", "TEXT"),)
+
+
+def _provenance_summary(report: dict[str, Any] | None) -> str | None:
+    """The strongest provenance signal in words (``report.provenance.summary``), for a column of its own."""
+    provenance = (report or {}).get("provenance") or {}
+    return provenance.get("summary")
 
 
 #: The export columns and the join of paths to results, for the read-only views below :meth:`ResultStore.rows`.
 _ROW_SELECT = (
     "f.path, f.sha256, f.size, f.mtime_ns, r.kind, r.verdict, r.score, r.face_score, r.voice_score, "
-    "r.error_code, r.error_reason, r.scanned_at, r.models_key"
+    "r.error_code, r.error_reason, r.scanned_at, r.models_key, r.provenance"
 )
 _ROW_JOIN = "FROM files f JOIN results r ON r.sha256 = f.sha256 AND r.models_key = ?"
 
@@ -110,6 +121,10 @@ class ResultStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        present = {row[1] for row in self.conn.execute("PRAGMA table_info(results)")}
+        for name, sql_type in _ADDED_COLUMNS:
+            if name not in present:  # a database written by an older fakeguard
+                self.conn.execute(f"ALTER TABLE results ADD COLUMN {name} {sql_type}")
 
     def close(self) -> None:
         self.conn.close()
@@ -170,12 +185,13 @@ class ResultStore:
             error.get("reason") if error else None,
             json.dumps(report if report is not None else error),
             datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            _provenance_summary(report),
         )
         with self._transaction():
             self.conn.execute(
                 "INSERT OR REPLACE INTO results (sha256, models_key, path, size, mtime_ns, kind, verdict, score, "
-                "face_score, voice_score, error_code, error_reason, report_json, scanned_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "face_score, voice_score, error_code, error_reason, report_json, scanned_at, provenance) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             self._upsert_file(result.path, result.size, result.mtime_ns, result.sha256)
@@ -186,12 +202,7 @@ class ResultStore:
         The path, size and mtime are the path's own (a duplicate's row names its own file);
         ``report`` holds the parsed report (or error) JSON.
         """
-        cursor = self.conn.execute(
-            "SELECT f.path, f.sha256, f.size, f.mtime_ns, r.kind, r.verdict, r.score, r.face_score, "
-            "r.voice_score, r.error_code, r.error_reason, r.scanned_at, r.models_key, r.report_json "
-            "FROM files f JOIN results r ON r.sha256 = f.sha256 AND r.models_key = ? ORDER BY f.path",
-            (models_key,),
-        )
+        cursor = self.conn.execute(f"SELECT {_ROW_SELECT}, r.report_json {_ROW_JOIN} ORDER BY f.path", (models_key,))
         for row in cursor:
             out = {name: row[name] for name in EXPORT_COLUMNS}
             out["report"] = json.loads(row["report_json"]) if row["report_json"] else None

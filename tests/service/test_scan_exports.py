@@ -7,12 +7,14 @@ previews read are generated, tiny files.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import importlib
 import io
 import json
 import math
 import os
+import sqlite3
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -316,3 +318,38 @@ def test_html_report_of_an_empty_scan(tmp_path):
         assert write_html_report(store, KEY, tmp_path / "empty.html") == 0
     html = (tmp_path / "empty.html").read_text(encoding="utf-8")
     assert 'id="files-count">0<' in html and "No file has a score." in html and "Every file was read." in html
+
+
+def test_provenance_summary_is_a_column_of_every_export(tmp_path):
+    """Issue 10: the strongest provenance signal travels into CSV, Parquet and the HTML report."""
+    summary = "C2PA: created by DALL-E (signed, untrusted signer)"
+    report = {"kind": "image", "verdict": "uncertain", "score": 0.5, "provenance": {"summary": summary, "signals": []}}
+    db = tmp_path / "p.sqlite"
+    with ResultStore(db) as store:
+        store.record(ScanResult(str(tmp_path / "x.jpg"), "a" * 64, 10, 1, report=report), "k")
+        store.record(ScanResult(str(tmp_path / "y.jpg"), "b" * 64, 10, 1, report={"kind": "image"}), "k")
+        for suffix in (".csv", ".parquet", ".html"):
+            export(store, "k", tmp_path / f"out{suffix}")
+    with open(tmp_path / "out.csv", newline="") as f:
+        assert [r["provenance"] for r in csv.DictReader(f)] == [summary, ""]
+    assert pq.read_table(tmp_path / "out.parquet").column("provenance").to_pylist() == [summary, None]
+    assert "provenance: C2PA: created by DALL-E" in (tmp_path / "out.html").read_text()
+
+
+def test_an_older_database_gains_the_provenance_column_and_keeps_its_rows(tmp_path):
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as conn:  # the table as the first release wrote it
+        conn.executescript(
+            "CREATE TABLE results (sha256 TEXT NOT NULL, models_key TEXT NOT NULL, path TEXT NOT NULL, "
+            "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, kind TEXT, verdict TEXT, score REAL, face_score REAL, "
+            "voice_score REAL, error_code TEXT, error_reason TEXT, report_json TEXT, scanned_at TEXT NOT NULL, "
+            "PRIMARY KEY (sha256, models_key));"
+            "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+            "sha256 TEXT NOT NULL);"
+            "INSERT INTO results VALUES ('s', 'k', '/a.jpg', 1, 1, 'image', 'real', 0.1, 0.1, NULL, NULL, NULL, "
+            "'{}', '2026-01-01T00:00:00+00:00');"
+            "INSERT INTO files VALUES ('/a.jpg', 1, 1, 's');"
+        )
+    with ResultStore(db) as store:
+        rows = list(store.rows("k"))
+    assert len(rows) == 1 and rows[0]["provenance"] is None and rows[0]["verdict"] == "real"
