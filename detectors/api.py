@@ -81,6 +81,7 @@ class Detector:
         limits: IntakeLimits | None = None,
         thresholds: VerdictThresholds | None = None,
         video: VideoConfig | None = None,
+        threads: int | None = None,
     ) -> Detector:
         """Load the shipped defaults, or named weights.
 
@@ -91,7 +92,14 @@ class Detector:
             limits: intake limits (defaults: :class:`IntakeLimits`).
             thresholds: where scores become verdicts.
             video: how videos are sampled and their faces tracked.
+            threads: torch threads for this process (None leaves torch's own setting, one per
+                core). The CLI and the scanner's workers use 1: on small shared machines torch
+                with several threads slows down sharply whenever another process is busy.
         """
+        if threads is not None:
+            from .runtime import set_threads
+
+            set_threads(threads)
         return cls(
             VoiceDetector.load(_model_name(voice_model)),
             _model_name(face_model),

@@ -69,10 +69,10 @@ class DetectorSpec:
     def load(self) -> Detector:
         """Build the detector (and set this process's torch threads)."""
         from fakeguard.detectors.api import Detector
-        from fakeguard.detectors.runtime import set_threads
 
-        set_threads(self.threads)
-        detector = Detector.load(self.voice_model, self.face_model, self.limits, self.thresholds, self.video)
+        detector = Detector.load(
+            self.voice_model, self.face_model, self.limits, self.thresholds, self.video, threads=self.threads
+        )
         detector.face  # noqa: B018 - load the face model now, not inside the first file's timing
         return detector
 
