@@ -42,7 +42,8 @@ from .options import limit_options, thread_option
     type=click.IntRange(min=0),
     default=None,
     help="Worker processes that decode and score in parallel, one torch thread each "
-    "(default: one per CPU core, at most 4; 0 scores in this process).",
+    "(default: one per CPU core, at most 4; 0 scores in this process). With --engine ray: "
+    "the scoring actors (default: one per cluster CPU).",
 )
 @click.option(
     "--engine",
@@ -107,7 +108,15 @@ def scan_command(
             from fakeguard.service.scan.ray_engine import scan_with_ray
 
             summary = scan_with_ray(
-                paths, store, detector, include, exclude, console=err_console, on_error=on_error, address=ray_address
+                paths,
+                store,
+                detector,
+                include,
+                exclude,
+                console=err_console,
+                on_error=on_error,
+                address=ray_address,
+                workers=workers or None,  # None: one actor per cluster CPU
             )
         else:
             n_workers = default_workers() if workers is None else workers
