@@ -113,6 +113,9 @@ class DetectorConfig:
 
 
 _DLIB_LOCK = threading.Lock()
+#: The one lock around every call into dlib in this process (detection, landmarks, face descriptors):
+#: dlib's model objects are shared and not documented as thread-safe.
+DLIB_LOCK = _DLIB_LOCK
 
 
 @lru_cache(maxsize=1)

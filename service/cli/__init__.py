@@ -25,6 +25,7 @@ from .scan_cmd import scan_command
 from .score_cmd import score_command
 from .serve_cmd import serve_command
 from .train_cmd import eval_group, train_group
+from .watchlist_cmd import watchlist_group
 
 
 def _version() -> str:
@@ -48,6 +49,7 @@ cli.add_command(scan_command)
 cli.add_command(serve_command)
 cli.add_command(train_group)
 cli.add_command(eval_group)
+cli.add_command(watchlist_group)
 
 
 def main() -> None:
