@@ -8,6 +8,7 @@
     >>> detector.score(frame)                      # an (H, W, 3) uint8 array, or a PIL image
     >>> detector.score(wave, sample_rate=16000)    # a waveform
     >>> detector.score_folder("archive/")          # a pandas DataFrame, one row per file
+    >>> Detector.load(watchlist="results.sqlite")  # identity matches and impersonation alerts too
 
 Every entry point (CLI, scanner, service) goes through :class:`Detector`, so
 they all return the same reports. ``docs/api.md`` lists the rest of the
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     import pandas as pd
     from PIL import Image
 
+    from .identity.matcher import WatchlistMatcher
+    from .identity.watchlist_store import WatchlistStore
+
 log = logging.getLogger(__name__)
 
 Scorable = Union[PathLike, bytes, MediaSource, "np.ndarray", "Image.Image"]
@@ -49,6 +53,9 @@ Scorable = Union[PathLike, bytes, MediaSource, "np.ndarray", "Image.Image"]
 
 ModelRef = Union[str, "os.PathLike[str]", None]
 """Weights: a shipped ``arch.tag``, a weight folder, a training run's folder, or None for the default."""
+
+WatchlistRef = Union[str, "os.PathLike[str]", "WatchlistStore", "WatchlistMatcher", None]
+"""A watchlist: its SQLite file (the scan database), an open store or matcher, or None for none."""
 
 
 @dataclass
@@ -63,6 +70,8 @@ class Detector:
         limits: intake limits.
         thresholds: where scores become verdicts.
         video: how videos are sampled and their faces tracked.
+        watchlist: the impersonation watchlist every report is matched against
+            (None: none, and nothing is embedded).
     """
 
     voice: VoiceDetector
@@ -70,6 +79,7 @@ class Detector:
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
     video: VideoConfig = field(default_factory=VideoConfig)
+    watchlist: WatchlistMatcher | None = None
     _face: FaceForgeryDetector | None = field(default=None, repr=False)
     _face_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -82,6 +92,7 @@ class Detector:
         thresholds: VerdictThresholds | None = None,
         video: VideoConfig | None = None,
         threads: int | None = None,
+        watchlist: WatchlistRef = None,
     ) -> Detector:
         """Load the shipped defaults, or named weights.
 
@@ -95,6 +106,11 @@ class Detector:
             threads: torch threads for this process (None leaves torch's own setting, one per
                 core). The CLI and the scanner's workers use 1: on small shared machines torch
                 with several threads slows down sharply whenever another process is busy.
+            watchlist: match every face track and speech window against this impersonation
+                watchlist (its SQLite file, created empty if missing; docs/watchlist.md): reports
+                gain ``identity`` matches, ``alerts`` and ``watchlist``. Its people are read once and
+                reread when it changes. Faces and voices are embedded only while someone is
+                enrolled with one; None (the default) embeds nothing.
         """
         if threads is not None:
             from .runtime import set_threads
@@ -106,6 +122,7 @@ class Detector:
             limits or IntakeLimits(),
             thresholds or VerdictThresholds(),
             video or VideoConfig(),
+            watchlist=_watchlist(watchlist),
         )
 
     @property
@@ -150,11 +167,17 @@ class Detector:
         For callers that look at the kind before scoring (the service's kind endpoints), so that
         the bytes are not sniffed and the container not resolved a second time.
         """
+        # One state of the watchlist per report, even while someone is being enrolled.
+        watch = self.watchlist.snapshot() if self.watchlist is not None else None
         if sniffed.kind is MediaKind.AUDIO:
-            return score_audio(src, sniffed, self.voice, self.limits, self.thresholds)
+            return score_audio(src, sniffed, self.voice, self.limits, self.thresholds, watchlist=watch)
         if sniffed.kind is MediaKind.IMAGE:
-            return score_image(src, sniffed, self.face, self.limits, self.thresholds, heatmaps=heatmaps)
-        return score_video(src, sniffed, self.face, self.voice, self.limits, self.thresholds, self.video, heatmaps)
+            return score_image(
+                src, sniffed, self.face, self.limits, self.thresholds, heatmaps=heatmaps, watchlist=watch
+            )
+        return score_video(
+            src, sniffed, self.face, self.voice, self.limits, self.thresholds, self.video, heatmaps, watchlist=watch
+        )
 
     def score_folder(
         self,
@@ -210,3 +233,14 @@ class Detector:
 
 def _model_name(ref: ModelRef) -> str | None:
     return None if ref is None else os.fspath(ref)
+
+
+def _watchlist(ref: WatchlistRef) -> WatchlistMatcher | None:
+    if ref is None:
+        return None
+    from .identity.matcher import WatchlistMatcher
+    from .identity.watchlist_store import WatchlistStore
+
+    if isinstance(ref, WatchlistMatcher):
+        return ref
+    return WatchlistMatcher(ref.path if isinstance(ref, WatchlistStore) else os.fspath(ref))

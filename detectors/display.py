@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .intake.arrays import media_source
-from .report import Box, Report, VerdictThresholds
+from .report import Box, IdentityMatch, Report, VerdictThresholds
 
 if TYPE_CHECKING:
     from .api import Detector, Scorable
@@ -87,10 +87,11 @@ def report_text(report: Report) -> str:
         lines.append("  " + ", ".join(parts))
     if report.face_tracks:
         for t in report.face_tracks:
-            lines.append(f"  track {t.track_id}: {t.start_s:.1f}-{t.end_s:.1f} s, score {_fmt(t.score)}")
+            span = f"{t.start_s:.1f}-{t.end_s:.1f} s"
+            lines.append(f"  track {t.track_id}: {span}, score {_fmt(t.score)}{_who(t.identity)}")
     elif report.faces:
         for i, f in enumerate(report.faces, 1):
-            lines.append(f"  face {i}: {_fmt(f.score)} at {_box_text(f.box)}")
+            lines.append(f"  face {i}: {_fmt(f.score)} at {_box_text(f.box)}{_who(f.identity)}")
     if report.speech_segments:
         scored = [s for s in report.speech_segments if s.score is not None]
         if scored:
@@ -98,12 +99,25 @@ def report_text(report: Report) -> str:
             lines.append(
                 f"  {len(scored)} speech window(s), highest {_fmt(top.score)} at {top.start_s:.1f}-{top.end_s:.1f} s"
             )
+        voices: dict[str, list[float]] = {}
+        for s in report.speech_segments:
+            if s.identity is not None:
+                span = voices.setdefault(s.identity.person, [s.start_s, s.end_s])
+                span[0], span[1] = min(span[0], s.start_s), max(span[1], s.end_s)
+        lines += [f"  voice matches {person} between {a:.1f} and {b:.1f} s" for person, (a, b) in voices.items()]
+    if report.watchlist is not None:
+        lines.append(f"  watchlist: checked against {report.watchlist.people} people")
     lines += [f"  reason: {r}" for r in report.reasons]
     provenance = _provenance_summary(report)
     if provenance:
         lines.append(f"  provenance: {provenance}")
     lines += [f"  warning {w.code}: {w.message}" for w in report.warnings]
     return "\n".join(lines)
+
+
+def _who(identity: IdentityMatch | None) -> str:
+    """ ", matches Ann (0.97)" for a watchlist match, else nothing."""
+    return "" if identity is None else f", matches {identity.person} ({identity.similarity:.2f})"
 
 
 def _provenance_summary(report: Report) -> str:
@@ -153,14 +167,16 @@ def _faces_table(report: Report) -> str:
         head = "<tr><th>track</th><th>seen</th><th>score</th></tr>"
         rows = "".join(
             f"<tr><td>{tr.track_id}</td><td>{tr.start_s:.1f}-{tr.end_s:.1f} s</td>"
-            f"<td style='color:{COLOURS[_verdict_of(tr.score, t)]}'>{_fmt(tr.score)}</td></tr>"
+            f"<td style='color:{COLOURS[_verdict_of(tr.score, t)]}'>{_fmt(tr.score)}"
+            f"{_esc(_who(tr.identity))}</td></tr>"
             for tr in report.face_tracks
         )
     elif report.faces:
         head = "<tr><th>face</th><th>box</th><th>score</th></tr>"
         rows = "".join(
             f"<tr><td>{i}</td><td>{_esc(_box_text(f.box))}</td>"
-            f"<td style='color:{COLOURS[_verdict_of(f.score, t)]}'>{_fmt(f.score)}</td></tr>"
+            f"<td style='color:{COLOURS[_verdict_of(f.score, t)]}'>{_fmt(f.score)}"
+            f"{_esc(_who(f.identity))}</td></tr>"
             for i, f in enumerate(report.faces, 1)
         )
     else:

@@ -31,7 +31,7 @@ from .provenance.types import Provenance
 
 #: Bumped on any change to the report's fields: major for removals or changed
 #: meaning, minor for additions.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Verdict(str, enum.Enum):
@@ -79,6 +79,26 @@ class Box:
 
 
 @dataclass(frozen=True)
+class IdentityMatch:
+    """An enrolled person of the watchlist whom a face or a voice matches.
+
+    Only matches are reported: a similarity under the threshold leaves the
+    ``identity`` of the face, track or segment None (docs/watchlist.md).
+
+    Attributes:
+        person: the enrolled name.
+        similarity: cosine similarity to that person's nearest enrolled embedding, in [-1, 1].
+        threshold: the similarity from which it counts as the same person.
+        kind: ``"face"`` or ``"voice"``.
+    """
+
+    person: str
+    similarity: float
+    threshold: float
+    kind: str
+
+
+@dataclass(frozen=True)
 class FaceResult:
     """One face found in an image or a video frame.
 
@@ -89,6 +109,8 @@ class FaceResult:
         time_s: the frame time, for faces in a video.
         track_id: the face track the face belongs to, for faces in a video.
         heatmap_png: a base64 PNG overlay of the evidence map (Grad-CAM), when asked for.
+        identity: the watchlist person this face matches (images; in a video the
+            face's track carries it); None without a match or without a watchlist.
     """
 
     box: Box
@@ -97,6 +119,7 @@ class FaceResult:
     time_s: float | None = None
     track_id: int | None = None
     heatmap_png: str | None = None
+    identity: IdentityMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,8 @@ class FaceTrack:
         score: the track's calibrated score (the aggregation is described by
             the video pipeline that made it).
         points: the box and score in each sampled frame.
+        identity: the watchlist person this face matches (the mean embedding of a
+            few of its faces, spread over the track); None without a match or without a watchlist.
     """
 
     track_id: int
@@ -125,6 +150,7 @@ class FaceTrack:
     end_s: float
     score: float
     points: list[TrackPoint] = field(default_factory=list)
+    identity: IdentityMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -137,12 +163,15 @@ class SpeechSegment:
             are reported but not scored.
         score: calibrated probability that the voice is synthetic (None when
             there is no speech).
+        identity: the watchlist person whose voice this window matches; None
+            without a match, without enough speech, or without a watchlist.
     """
 
     start_s: float
     end_s: float
     speech: bool
     score: float | None = None
+    identity: IdentityMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -187,11 +216,61 @@ class ReportWarning:
     Codes in use: ``no_face``, ``no_speech``, ``no_audio``, ``low_resolution``,
     ``short_audio``, ``decode`` (a decoder note, such as skipped packets),
     ``provenance`` (an unreadable metadata block, a provenance reader not
-    installed), ``provenance_tampered`` (C2PA credentials that no longer validate).
+    installed), ``provenance_tampered`` (C2PA credentials that no longer validate),
+    ``identity`` (voices not matched against the watchlist: the speaker encoder is not installed).
     """
 
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a person should act on, beyond the score.
+
+    The one code in use is ``impersonation``: a face or voice matches a protected
+    person of the watchlist and that same face, track or speech is scored likely
+    synthetic (at or over the fake threshold). Consecutive speech windows of the
+    same person make one alert.
+
+    Attributes:
+        code: ``impersonation``.
+        message: the alert in words (also the first of the report's reasons).
+        person: the protected person.
+        kind: ``"face"`` or ``"voice"``.
+        similarity: the identity match's similarity (the highest, over merged windows).
+        score: the calibrated synthetic score of that face, track or speech (the highest).
+        start_s, end_s: the span in a video or audio file (None for an image face).
+        track_id: the face track, in a video.
+    """
+
+    code: str
+    message: str
+    person: str
+    kind: str
+    similarity: float
+    score: float
+    start_s: float | None = None
+    end_s: float | None = None
+    track_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WatchlistCheck:
+    """That the report was matched against an impersonation watchlist, and against whom.
+
+    Present whenever a watchlist is configured, so that "no match" (every
+    ``identity`` None) reads apart from "not checked" (this field None).
+
+    Attributes:
+        people: enrolled people the faces and voices were compared with.
+        with_face: how many of them have face embeddings.
+        with_voice: how many have voice embeddings.
+    """
+
+    people: int
+    with_face: int
+    with_voice: int
 
 
 @dataclass(frozen=True)
@@ -224,6 +303,9 @@ class Report:
             EXIF, generator settings, watermarks), each signal with its trust level; None
             when it was not read. A trusted signed declaration of AI generation makes the
             verdict ``fake`` (see :mod:`fakeguard.detectors.provenance.verdict`).
+        alerts: impersonation alerts (see :class:`Alert`), strongest first; their
+            messages also lead the reasons. An alert changes neither score nor verdict.
+        watchlist: the watchlist the faces and voices were matched against; None without one.
         schema_version: :data:`SCHEMA_VERSION` at the time of writing.
         fakeguard_version: the package version that wrote the report.
     """
@@ -246,6 +328,8 @@ class Report:
     warnings: list[ReportWarning] = field(default_factory=list)
     thresholds: VerdictThresholds | None = None
     provenance: Provenance | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    watchlist: WatchlistCheck | None = None
     schema_version: str = SCHEMA_VERSION
     fakeguard_version: str = ""
 

@@ -68,6 +68,18 @@ class GateSettings:
         return cls(api_key=env.get("FAKEGUARD_API_KEY") or None, max_upload_bytes=limit)
 
 
+def safe_name(filename: str | None) -> str:
+    """The client's file name, fit for reports, logs and a temp-file suffix.
+
+    Only the last path component is kept, control characters go, and the name is cut to its
+    last 100 characters (the extension survives): BentoML appends it to a temporary file name,
+    and a 300-character name would fail there as an internal error.
+    """
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[-100:] or "upload"
+
+
 class _BodyTooLarge(Exception):
     """Raised from ``receive`` once a streamed body passes the limit; the gate answers 413."""
 

@@ -14,6 +14,10 @@ a ``request_id`` for a bug. The weights are the shipped safetensors, loaded once
 A small web page for people, ``/ui/``, is mounted beside the API (:class:`WebPage`): static files
 from ``service/web/`` that call ``/score`` from the browser.
 
+With ``FAKEGUARD_WATCHLIST`` (an impersonation watchlist's SQLite file) every report is matched
+against the protected people enrolled there, and ``/admin/watchlist`` lists, enrols and removes
+them (:mod:`fakeguard.service.admin`; only with an API key, 403 without one).
+
 What the HTTP layer adds sits in :class:`RequestGate`, an ASGI middleware that sees every request
 before BentoML reads its body: the request id, the API key check, the upload size limit and the
 one log line per request.
@@ -25,7 +29,6 @@ import atexit
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -40,7 +43,8 @@ from starlette.staticfiles import StaticFiles
 
 from fakeguard.detectors.errors import MediaError, UnsupportedMedia
 
-from .gate import GateSettings, RequestGate
+from .admin import WatchlistAdmin
+from .gate import GateSettings, RequestGate, safe_name
 
 __all__ = ["Fakeguard", "GateSettings", "ModelLoader", "RequestGate", "Upload", "WebPage", "safe_name"]
 
@@ -72,18 +76,6 @@ def _use_private_task_store() -> None:
 
 
 _use_private_task_store()
-
-
-def safe_name(filename: str | None) -> str:
-    """The client's file name, fit for reports, logs and a temp-file suffix.
-
-    Only the last path component is kept, control characters go, and the name is cut to its
-    last 100 characters (the extension survives): BentoML appends it to a temporary file name,
-    and a 300-character name would fail there as an internal error.
-    """
-    name = re.split(r"[\\/]", filename or "")[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[-100:] or "upload"
 
 
 # Why a spec of our own: BentoML's multipart parser downloads a URL given as text in a file field,
@@ -172,7 +164,8 @@ class ModelLoader:
     both in memory (the face model would otherwise load on the first image). A request that
     arrives during the load waits for it. Settings come from the environment: models from
     ``FAKEGUARD_VOICE_MODEL`` / ``FAKEGUARD_FACE_MODEL`` (shipped defaults when unset), limits
-    from ``FAKEGUARD_MAX_*``, torch threads from ``FAKEGUARD_THREADS``.
+    from ``FAKEGUARD_MAX_*``, torch threads from ``FAKEGUARD_THREADS``, the impersonation
+    watchlist from ``FAKEGUARD_WATCHLIST`` (a SQLite file, created empty if missing; none when unset).
     """
 
     def __init__(self) -> None:
@@ -193,12 +186,16 @@ class ModelLoader:
                 voice_model=os.environ.get("FAKEGUARD_VOICE_MODEL") or None,
                 face_model=os.environ.get("FAKEGUARD_FACE_MODEL") or None,
                 limits=IntakeLimits.from_env(),
+                watchlist=os.environ.get("FAKEGUARD_WATCHLIST") or None,
             )
             face = detector.face  # loaded lazily by Detector: load it now, so that ready means every model
             self.detector = detector
             models = [m.name for m in (detector.voice.model_info, face.model_info) if m is not None]
             seconds = round(time.perf_counter() - started, 2)
-            log.info(json.dumps({"event": "models_loaded", "models": models, "seconds": seconds, "threads": threads}))
+            record = {"event": "models_loaded", "models": models, "seconds": seconds, "threads": threads}
+            if detector.watchlist is not None:
+                record["watchlist_people"] = detector.watchlist.snapshot().people
+            log.info(json.dumps(record))
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("fakeguard models failed to load")
@@ -227,6 +224,7 @@ class ModelLoader:
     traffic={"timeout": float(os.environ.get("FAKEGUARD_REQUEST_TIMEOUT_S", "300"))},
 )
 @bentoml.asgi_app(WebPage(), path="/ui", name="ui")
+@bentoml.asgi_app(WatchlistAdmin(), path="/admin", name="admin")
 class Fakeguard:
     """Deepfake and AI-fraud scoring for images, voices and videos.
 

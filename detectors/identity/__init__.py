@@ -11,6 +11,7 @@ segment can then be matched against them (:class:`Gallery`), giving an
 - :class:`Gallery`, :class:`IdentityMatch`, :func:`mean_embedding`: matching.
 - :func:`enrol`, :func:`export_watchlist`, :func:`import_watchlist`: the watchlist.
 - :func:`load_thresholds`: the match thresholds measured on data (``thresholds.yaml``).
+- :class:`WatchlistMatcher`: a watchlist opened for scoring (what ``Detector.load(watchlist=...)`` holds).
 
 docs/watchlist.md explains the encoders and how the thresholds were chosen.
 """
@@ -31,6 +32,8 @@ _EXPORTS: dict[str, str] = {
     "Gallery": "match",
     "IdentityMatch": "match",
     "mean_embedding": "match",
+    "WatchlistMatcher": "matcher",
+    "WatchlistSnapshot": "matcher",
     "IdentityThresholds": "thresholds",
     "KindThreshold": "thresholds",
     "load_thresholds": "thresholds",

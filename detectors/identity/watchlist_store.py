@@ -149,11 +149,14 @@ class WatchlistStore:
 
     Args:
         path: the database file, created with the watchlist tables if missing.
+        check_same_thread: False lets other threads use the connection; the caller
+            must then serialise every use with a lock of its own (as
+            :class:`~fakeguard.detectors.identity.matcher.WatchlistMatcher` does).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, check_same_thread: bool = True) -> None:
         self.path = Path(path)
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=check_same_thread)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")

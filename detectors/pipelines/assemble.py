@@ -3,8 +3,10 @@
 Image, audio and video pipelines differ in what they find, not in how a
 report is put together: the verdict comes from the score and the thresholds
 (and from a trusted signed declaration of AI generation, see
-:mod:`fakeguard.detectors.provenance.verdict`), the file facts from intake,
-the version from the package. Keeping those lines
+:mod:`fakeguard.detectors.provenance.verdict`), impersonation alerts from the
+watchlist matches and the scores of the same faces and voices (see
+:mod:`~fakeguard.detectors.pipelines.impersonation`), the file facts from
+intake, the version from the package. Keeping those lines
 here means a new report field is filled the same way for every kind.
 """
 
@@ -17,7 +19,8 @@ from .. import __version__
 from ..intake import MediaInfo, MediaSource
 from ..provenance import ProvenanceReading
 from ..provenance.verdict import provenance_effect
-from ..report import ModelInfo, Report, ReportWarning, StageTiming, Verdict, VerdictThresholds
+from ..report import ModelInfo, Report, ReportWarning, StageTiming, Verdict, VerdictThresholds, WatchlistCheck
+from .impersonation import impersonation_alerts
 
 
 def build_report(
@@ -31,6 +34,7 @@ def build_report(
     timings: dict[str, float],
     warnings: list[ReportWarning],
     provenance: ProvenanceReading | None = None,
+    watchlist: WatchlistCheck | None = None,
     **parts: Any,
 ) -> Report:
     """A report for ``src``.
@@ -47,6 +51,9 @@ def build_report(
             of AI generation makes the verdict ``fake`` and leads the reasons; other AI
             claims follow the classifiers' reasons as evidence; the score is never changed
             (:mod:`fakeguard.detectors.provenance.verdict`). Its time is the ``provenance`` stage.
+        watchlist: the watchlist the faces and voices were matched against (None: none). An
+            impersonation alert, a protected person's face or voice scored at or over
+            ``thresholds.fake_at``, goes first in the reasons; score and verdict stay as they are.
         parts: the remaining :class:`Report` fields (``faces``, ``timeline``, ``face_score``...).
     """
     verdict = thresholds.verdict(score)
@@ -56,6 +63,13 @@ def build_report(
         reasons = effect.leading_reasons + reasons + effect.evidence
         warnings = warnings + [ReportWarning(code, message) for code, message in effect.warnings]
         timings = {**timings, "provenance": timings.get("provenance", provenance.seconds)}
+    alerts = impersonation_alerts(
+        thresholds,
+        faces=parts.get("faces", ()),
+        face_tracks=parts.get("face_tracks", ()),
+        speech_segments=parts.get("speech_segments", ()),
+    )
+    reasons = [a.message for a in alerts] + reasons
     return Report(
         file=src.name,
         sha256=info.sha256,
@@ -69,6 +83,8 @@ def build_report(
         warnings=warnings,
         thresholds=thresholds,
         provenance=provenance.provenance if provenance is not None else None,
+        alerts=alerts,
+        watchlist=watchlist,
         fakeguard_version=__version__,
         **parts,
     )

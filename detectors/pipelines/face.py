@@ -22,6 +22,7 @@ import torch
 from ..calibration import Calibration
 from ..explain import grad_cam, overlay_base64
 from ..faces import FaceDetector
+from ..faces.detect import FaceBox
 from ..faces.extract import ExtractedFace, extract_faces
 from ..report import Box, FaceResult, ModelInfo, ReportWarning
 from ..transforms import face_batch
@@ -43,6 +44,7 @@ class FaceImageResult:
         image_score: calibrated P(manipulated) of the most suspicious face; None without faces.
         warnings: no face, small faces.
         seconds: time spent per stage.
+        detections: the detector's boxes and landmarks, in the same order (in the pixels given).
     """
 
     faces: list[FaceResult]
@@ -52,6 +54,7 @@ class FaceImageResult:
     image_score: float | None
     warnings: list[ReportWarning] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    detections: list[FaceBox] = field(default_factory=list, repr=False)
 
 
 class FaceForgeryDetector:
@@ -159,4 +162,5 @@ class FaceForgeryDetector:
             )
         image_logit = float(logits.max()) if logits.size else None
         image_score = float(self.calibration.apply([image_logit])[0]) if image_logit is not None else None
-        return FaceImageResult(results, logits, crops, image_logit, image_score, warnings, seconds)
+        detections = [f.face for f in faces]
+        return FaceImageResult(results, logits, crops, image_logit, image_score, warnings, seconds, detections)

@@ -4,13 +4,16 @@ Stages and their timing names: ``decode`` (Pillow, upright RGB, large JPEGs
 decoded at a reduced scale), ``provenance`` (content credentials, metadata and
 watermarks, see :mod:`fakeguard.detectors.provenance`), ``detect_faces``
 (dlib, landmarks and crops), ``classify_faces`` (the model, one batch per
-image), ``heatmaps`` (Grad-CAM, on request).
+image), ``heatmaps`` (Grad-CAM, on request), ``identity_faces`` (with a watchlist that
+holds faces: each face's identity embedding and match, see
+:mod:`~fakeguard.detectors.pipelines.impersonation`).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..intake import IntakeLimits, MediaSource, Sniffed, load_image
 from ..intake.image import probe_image
@@ -18,6 +21,10 @@ from ..provenance import ProvenanceConfig, read_provenance
 from ..report import Box, Report, ReportWarning, VerdictThresholds
 from .assemble import build_report
 from .face import FaceForgeryDetector, FaceImageResult
+from .impersonation import match_faces, watchlist_check, with_face_identities
+
+if TYPE_CHECKING:
+    from ..identity.matcher import WatchlistSnapshot
 
 #: JPEGs are decoded at the smallest DCT scale whose longer side is at least this:
 #: the face detector works at 960 px anyway (see DetectorConfig.detect_max_side), and
@@ -48,10 +55,12 @@ def score_image(
     thresholds: VerdictThresholds | None = None,
     heatmaps: bool = False,
     provenance_config: ProvenanceConfig | None = None,
+    watchlist: WatchlistSnapshot | None = None,
 ) -> Report:
     """Score an image file and build its report (no face is a result with a warning, not an error).
 
     ``provenance_config`` sets the C2PA trust anchors and metadata limits (default: from the environment).
+    ``watchlist``: match each face against it (nothing is embedded when no face is enrolled).
     """
     limits = limits or IntakeLimits()
     thresholds = thresholds or VerdictThresholds()
@@ -74,6 +83,11 @@ def score_image(
         faces = [
             replace(f, box=Box(*(round(v * scale, 1) for v in (f.box.x0, f.box.y0, f.box.x1, f.box.y1)))) for f in faces
         ]
+    seconds = dict(result.seconds)
+    if watchlist is not None and watchlist.checks_faces and result.detections:
+        t2 = time.perf_counter()
+        faces = with_face_identities(faces, match_faces(watchlist, decoded.pixels, result.detections))
+        seconds["identity_faces"] = time.perf_counter() - t2
     warnings = [ReportWarning("decode", w) for w in decoded.warnings] + list(result.warnings)
     return build_report(
         src,
@@ -84,7 +98,8 @@ def score_image(
         reasons=face_reasons(result, thresholds),
         faces=faces,
         models=[detector.model_info],
-        timings={"decode": t1 - t0, "provenance": provenance.seconds, **result.seconds},
+        timings={"decode": t1 - t0, "provenance": provenance.seconds, **seconds},
         warnings=warnings,
         provenance=provenance,
+        watchlist=watchlist_check(watchlist),
     )

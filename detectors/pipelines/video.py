@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from ..errors import MediaError
 from ..intake import IntakeLimits, MediaSource, Sniffed
@@ -33,8 +34,12 @@ from ..report import FaceResult, Report, ReportWarning, TimelineEntry, VerdictTh
 from .assemble import build_report
 from .audio import analyse_voice, voice_reasons, voice_timeline
 from .face import FaceForgeryDetector
+from .impersonation import watchlist_check
 from .video_faces import VideoConfig, VideoFaceResult, check_video_duration, score_video_faces
 from .voice import VoiceDetector
+
+if TYPE_CHECKING:
+    from ..identity.matcher import WatchlistSnapshot
 
 
 def merge_timeline(
@@ -89,6 +94,7 @@ def score_video(
     config: VideoConfig | None = None,
     heatmaps: bool = False,
     provenance_config: ProvenanceConfig | None = None,
+    watchlist: WatchlistSnapshot | None = None,
 ) -> Report:
     """Score a video file's faces and voice and build its report.
 
@@ -96,6 +102,7 @@ def score_video(
     on its faces with a warning saying so; one without faces, on its voice.
     Its content credentials and XMP are read while the audio thread runs
     (``provenance_config``: trust anchors, default from the environment).
+    With a ``watchlist``, face tracks and speech windows are matched against it.
 
     Raises:
         MediaError: the video stream cannot be read, or the clip is over a limit.
@@ -109,9 +116,15 @@ def score_video(
     timings = {"probe": time.perf_counter() - t_start}
     warnings: list[ReportWarning] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeguard-audio") as pool:
-        voice_job = pool.submit(analyse_voice, src, sniffed, voice, limits, "decode_audio") if info.has_audio else None
+        voice_job = (
+            pool.submit(analyse_voice, src, sniffed, voice, limits, "decode_audio", watchlist)
+            if info.has_audio
+            else None
+        )
         stored_side = max(info.width or 0, info.height or 0) or None
-        faces = score_video_faces(src, sniffed, face, limits, config, info.duration_s, stored_side, heatmaps)
+        faces = score_video_faces(
+            src, sniffed, face, limits, config, info.duration_s, stored_side, heatmaps, watchlist=watchlist
+        )
         provenance = read_provenance(src, sniffed, config=provenance_config, limits=limits)
         analysis = None
         if voice_job is None:
@@ -160,4 +173,5 @@ def score_video(
         timings=timings,
         warnings=warnings,
         provenance=provenance,
+        watchlist=watchlist_check(watchlist),
     )

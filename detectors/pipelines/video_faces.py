@@ -6,7 +6,9 @@ thread, a few frames ahead, non-reference frames skipped), ``detect_faces``
 tracked face is lost, otherwise a search around each tracked face only;
 landmarks and crops), ``classify_faces`` (the face model, in batches that
 mix frames), ``heatmaps`` (Grad-CAM of each track's most suspicious frame, on
-request).
+request), ``identity_faces`` (with a watchlist that holds faces: a few face chips per
+track cut while the frames are in memory, embedded and matched once per track;
+see :mod:`~fakeguard.detectors.pipelines.impersonation`).
 
 Aggregation, from frames to the video:
 
@@ -33,7 +35,8 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,8 +46,12 @@ from ..faces.extract import extract_faces
 from ..intake import IntakeLimits, MediaSource, Sniffed, sample_frames
 from ..report import Box, FaceResult, FaceTrack, ReportWarning, TrackPoint
 from .face import LOW_RESOLUTION_EYE_PX, FaceForgeryDetector
+from .impersonation import TrackSampler, with_track_identities
 from .prefetch import Prefetcher
 from .voice import aggregate_logits
+
+if TYPE_CHECKING:
+    from ..identity.matcher import WatchlistSnapshot
 
 
 def _env_float(name: str, default: float) -> float:
@@ -177,6 +184,7 @@ def score_video_faces(
     duration_s: float | None,
     stored_side: int | None = None,
     heatmaps: bool = False,
+    watchlist: WatchlistSnapshot | None = None,
 ) -> VideoFaceResult:
     """Sample, track and score the faces of a video.
 
@@ -189,6 +197,7 @@ def score_video_faces(
         stored_side: the longer side of the video's frames as stored, so that boxes
             are reported in its pixels even when frames were decoded smaller.
         heatmaps: Grad-CAM overlay of each track's most suspicious face.
+        watchlist: match each face track against it (nothing is embedded when no face is enrolled).
     """
     fps, start_s, max_frames = config.sampling(duration_s)
     face_detector = FaceDetector(DetectorConfig(detect_max_side=config.detect_side))
@@ -199,6 +208,7 @@ def score_video_faces(
     frame_times: list[float] = []
     seconds = {"decode_frames": 0.0, "detect_faces": 0.0, "classify_faces": 0.0}
     scale = 1.0
+    sampler = TrackSampler(watchlist) if watchlist is not None and watchlist.checks_faces else None
 
     def classify_pending() -> None:
         if not pending:
@@ -241,6 +251,8 @@ def score_video_faces(
                 last_full = frame.time_s
             track_ids = tracker.update(frame.time_s, [f.face.box for f in found])
             for face, track_id in zip(found, track_ids):
+                if sampler is not None:
+                    sampler.offer(track_id, frame.pixels, face.face)
                 pending.append((len(sightings), face.crop.image))
                 sightings.append(
                     _Sighting(
@@ -253,7 +265,12 @@ def score_video_faces(
                 classify_pending()
         classify_pending()
         seconds["decode_frames"] = prefetched.busy_s
-    return _summarise(detector, config, sightings, frame_times, worst_crop, scale, seconds)
+    result = _summarise(detector, config, sightings, frame_times, worst_crop, scale, seconds)
+    if sampler is None:
+        return result
+    identities = sampler.identities()
+    seconds["identity_faces"] = sampler.seconds  # chips are cut in the frame loop: this is also in detect_faces
+    return replace(result, tracks=with_track_identities(result.tracks, identities))
 
 
 def _summarise(

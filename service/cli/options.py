@@ -61,3 +61,17 @@ def thread_option(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="FAKEGUARD_THREADS",
         help="torch CPU threads (default 1; env FAKEGUARD_THREADS).",
     )(wrapper)
+
+
+def watchlist_option(envvar: str | None = "FAKEGUARD_WATCHLIST") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--watchlist DB``, read from ``envvar`` when not given (None: the option only); the command
+    receives ``watchlist: str | None``."""
+    env_help = f"; env {envvar}" if envvar else ""
+    return click.option(
+        "--watchlist",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        envvar=envvar,
+        help="Match faces and voices against the impersonation watchlist in this SQLite file "
+        f"(made by `fakeguard watchlist add --db`{env_help}).",
+    )

@@ -53,6 +53,51 @@ def provenance_cell(report: dict[str, Any]) -> str:
     return f"provenance: {section.get('summary', '')}"
 
 
+def alert_cells(report: dict[str, Any]) -> list[str]:
+    """The report's impersonation alerts in words, strongest first (the CLI shows them first, in red)."""
+    return [str(a.get("message", "")) for a in report.get("alerts") or []]
+
+
+def voice_matches(segments: list[dict[str, Any]]) -> list[tuple[str, int, float, float, float]]:
+    """``(person, windows, first start_s, last end_s, best similarity)`` per person whose voice
+    matches speech windows, in order of first appearance."""
+    found: dict[str, list[Any]] = {}
+    for seg in segments:
+        who = seg.get("identity")
+        if not who:
+            continue
+        entry = found.setdefault(who["person"], [who["person"], 0, seg["start_s"], seg["end_s"], who["similarity"]])
+        entry[1] += 1
+        entry[2], entry[3] = min(entry[2], seg["start_s"]), max(entry[3], seg["end_s"])
+        entry[4] = max(entry[4], who["similarity"])
+    return [(p, n, a, b, sim) for p, n, a, b, sim in found.values()]
+
+
+def identity_cell(report: dict[str, Any]) -> str:
+    """The watchlist matches in a few words ("watchlist: face 1 matches Ann (0.97)"), "watchlist: no
+    match among N people", or "" when the report was not checked against a watchlist."""
+    checked = report.get("watchlist")
+    if not checked:
+        return ""
+    found = [
+        f"face {i} matches {f['identity']['person']} ({f['identity']['similarity']:.2f})"
+        for i, f in enumerate(report.get("faces") or [], start=1)
+        if f.get("identity")
+    ]
+    found += [
+        f"face track {t['track_id']} matches {t['identity']['person']} ({t['identity']['similarity']:.2f})"
+        for t in report.get("face_tracks") or []
+        if t.get("identity")
+    ]
+    found += [
+        f"voice matches {person} in {n} window(s), {a:.0f}-{b:.0f} s ({sim:.2f})"
+        for person, n, a, b, sim in voice_matches(report.get("speech_segments") or [])
+    ]
+    if not found:
+        return f"watchlist: no match among {checked.get('people', 0)} people"
+    return "watchlist: " + ", ".join(found)
+
+
 def emit_outcomes(
     outcomes: Iterable[Outcome],
     *,

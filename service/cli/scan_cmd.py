@@ -16,7 +16,7 @@ import click
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 from .exit_codes import exit_code
-from .options import limit_options, thread_option
+from .options import limit_options, thread_option, watchlist_option
 
 
 @click.command("scan")
@@ -61,6 +61,7 @@ from .options import limit_options, thread_option
 @click.option("--voice-model", default=None, help="Voice weights: a shipped arch.tag or a weight folder.")
 @click.option("--face-model", default=None, help="Face weights: a shipped arch.tag or a weight folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@watchlist_option(envvar=None)
 @thread_option
 @limit_options
 def scan_command(
@@ -75,6 +76,7 @@ def scan_command(
     voice_model: str | None,
     face_model: str | None,
     as_json: bool,
+    watchlist: str | None,
     limits: IntakeLimits,
 ) -> None:
     """Scan files and folders (recursively) and store one result per file in --db.
@@ -82,7 +84,10 @@ def scan_command(
     Unchanged files already scored with the same models are skipped without
     being read, so an interrupted scan resumes where it stopped. Files that
     cannot be decoded are stored with their error and the scan goes on.
-    Progress goes to stderr, the summary to stdout.
+    Progress goes to stderr, the summary to stdout. --watchlist matches every
+    face and voice against an impersonation watchlist (the scan's own --db
+    can hold it: `fakeguard watchlist add --db`); the results are keyed to
+    that watchlist, so after enrolling someone a rescan scores every file again.
     """
     from fakeguard.service.scan.export import EXPORT_SUFFIXES
 
@@ -102,7 +107,7 @@ def scan_command(
     def on_error(error: dict[str, Any]) -> None:
         err_console.print(f"[yellow]error[/yellow] {error['file']}: {error['reason']}", highlight=False)
 
-    detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits)
+    detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits, watchlist=watchlist)
     with ResultStore(db) as store:
         if engine == "ray":
             from fakeguard.service.scan.ray_engine import scan_with_ray

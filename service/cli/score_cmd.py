@@ -14,8 +14,8 @@ from rich.markup import escape
 from fakeguard.detectors.intake.limits import IntakeLimits
 
 from .exit_codes import exit_code
-from .options import limit_options, thread_option
-from .render import Outcome, emit_outcomes, provenance_cell
+from .options import limit_options, thread_option, watchlist_option
+from .render import Outcome, alert_cells, emit_outcomes, identity_cell, provenance_cell
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,14 @@ def _human_row(report: dict[str, Any]) -> list[str]:
     score = report.get("score")
     verdict = report["verdict"]
     colour = {"fake": "red", "real": "green"}.get(verdict, "yellow")
-    details = list(report.get("reasons", []))
+    alerts = alert_cells(report)
+    shown = {a.get("message") for a in report.get("alerts") or []}
+    details = [r for r in report.get("reasons", []) if r not in shown]  # the alerts lead, in red, once
+    details += [cell] if (cell := identity_cell(report)) else []
     details += [cell] if (cell := provenance_cell(report)) else []
     details += [f"warning: {w['message']}" for w in report.get("warnings", [])]
+    # Reasons quote the file's own metadata and people's names: never read them as rich markup.
+    evidence = [f"[bold red]{escape(a)}[/bold red]" for a in alerts] + ([escape("; ".join(details))] if details else [])
     timings = {t["stage"]: t["seconds"] for t in report.get("timings", [])}
     # A video's stages overlap (frames, faces and audio run at once): its "total" is the wall time.
     seconds = timings["total"] if "total" in timings else sum(timings.values())
@@ -47,7 +52,7 @@ def _human_row(report: dict[str, Any]) -> list[str]:
         f"[{colour}]{verdict}[/{colour}]",
         "" if score is None else f"{score:.3f}",
         f"{seconds:.2f} s",
-        escape("; ".join(details)),  # reasons quote the file's own metadata: never read it as rich markup
+        "; ".join(evidence),
     ]
 
 
@@ -75,6 +80,7 @@ def _human_row(report: dict[str, Any]) -> list[str]:
     default=None,
     help="Refuse videos longer than this many seconds (default FAKEGUARD_MAX_VIDEO_S or 1800).",
 )
+@watchlist_option()
 @thread_option
 @limit_options
 def score_command(
@@ -85,6 +91,7 @@ def score_command(
     heatmap_dir: str | None,
     video_fps: float | None,
     max_video_duration: float | None,
+    watchlist: str | None,
     limits: IntakeLimits,
 ) -> None:
     """Score each FILE for manipulation: verdict (fake, real, uncertain), calibrated score, reasons.
@@ -93,7 +100,10 @@ def score_command(
     file; images by the face-forgery detector, per face and per image (the
     most suspicious face); videos by both, per face track, per speech window
     and per second. A file that cannot be read is reported with its error
-    and the rest go on.
+    and the rest go on. With --watchlist, faces and voices are also matched
+    against the protected people enrolled there (`fakeguard watchlist add`):
+    matches are listed, and a match on a face or voice scored likely
+    synthetic raises an impersonation alert.
     """
     from fakeguard.detectors.api import Detector
     from fakeguard.detectors.errors import MediaError
@@ -104,7 +114,9 @@ def score_command(
         video = replace(video, fps=video_fps)
     if max_video_duration is not None:
         video = replace(video, max_duration_s=max_video_duration)
-    detector = Detector.load(voice_model=voice_model, face_model=face_model, limits=limits, video=video)
+    detector = Detector.load(
+        voice_model=voice_model, face_model=face_model, limits=limits, video=video, watchlist=watchlist
+    )
 
     def score(path: str) -> dict[str, Any]:
         report = detector.score(path, heatmaps=heatmap_dir is not None).to_dict()

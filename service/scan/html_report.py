@@ -76,6 +76,7 @@ class Suspect:
     reasons: list[str]
     warnings: list[str]
     provenance: str | None = None
+    alerts: tuple[str, ...] = ()
 
 
 def summarise(store: ResultStore, models_key: str, bins: int = HISTOGRAM_BINS) -> Summary:
@@ -148,6 +149,8 @@ def _suspect(rank: int, row: Mapping[str, Any]) -> Suspect:
     report = row.get("report") or {}
     timeline = [e for e in report.get("timeline") or [] if isinstance(e, Mapping)]
     thresholds = report_thresholds(report)
+    # Impersonation alerts lead the evidence, marked; their messages also lead the reasons, shown once.
+    alerts = [str(a.get("message", "")) for a in report.get("alerts") or [] if isinstance(a, Mapping)]
     return Suspect(
         rank=rank,
         path=str(row["path"]),
@@ -158,12 +161,13 @@ def _suspect(rank: int, row: Mapping[str, Any]) -> Suspect:
         voice_score=row.get("voice_score"),
         preview=make_preview(row),
         timeline=timeline_svg(timeline, (thresholds.real_below, thresholds.fake_at)) if timeline else None,
-        reasons=[str(r) for r in report.get("reasons") or []],
+        reasons=[str(r) for r in report.get("reasons") or [] if str(r) not in alerts],
         warnings=[
             f"{w.get('code', '')}: {w.get('message', '')}" if isinstance(w, Mapping) else str(w)
             for w in report.get("warnings") or []
         ],
         provenance=row.get("provenance"),
+        alerts=tuple(alerts),
     )
 
 

@@ -87,10 +87,16 @@ def models_key(detector: Detector) -> str:
 
     Results are only valid for the weights that made them: a new weight file gives a new
     key, and every file is scored again under it. Both models are named even when a folder
-    holds one kind of media, so the key does not depend on what is being scanned.
+    holds one kind of media, so the key does not depend on what is being scanned. With a
+    watchlist, its fingerprint (people, embeddings, thresholds) is part of the key too: a
+    report's identity matches and alerts are only valid for the watchlist they were made
+    against, so enrolling or removing someone makes the next scan score every file again.
     """
     infos = [detector.voice.model_info, detector.face.model_info]
-    return ";".join(sorted(f"{i.name}@{i.weights_sha256}" for i in infos if i is not None))
+    key = ";".join(sorted(f"{i.name}@{i.weights_sha256}" for i in infos if i is not None))
+    if detector.watchlist is not None:
+        key += f";watchlist@{detector.watchlist.snapshot().fingerprint}"
+    return key
 
 
 class _RateColumn(ProgressColumn):

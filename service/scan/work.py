@@ -36,6 +36,8 @@ class DetectorSpec:
         limits: intake limits. thresholds: verdict thresholds. video: video sampling.
         threads: torch threads in each process that loads it (one per worker keeps
             two workers on two cores from fighting over them).
+        watchlist: the impersonation watchlist's SQLite file (None: none). Each process
+            opens it and rereads it when it changes; with Ray, every node must reach the path.
     """
 
     voice_model: str | None = None
@@ -44,6 +46,7 @@ class DetectorSpec:
     thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
     video: VideoConfig = field(default_factory=VideoConfig)
     threads: int = 1
+    watchlist: str | None = None
 
     @classmethod
     def from_detector(cls, detector: Detector, threads: int = 1) -> DetectorSpec:
@@ -64,6 +67,7 @@ class DetectorSpec:
             thresholds=detector.thresholds,
             video=detector.video,
             threads=threads,
+            watchlist=str(detector.watchlist.path) if detector.watchlist is not None else None,
         )
 
     def load(self) -> Detector:
@@ -71,7 +75,13 @@ class DetectorSpec:
         from fakeguard.detectors.api import Detector
 
         detector = Detector.load(
-            self.voice_model, self.face_model, self.limits, self.thresholds, self.video, threads=self.threads
+            self.voice_model,
+            self.face_model,
+            self.limits,
+            self.thresholds,
+            self.video,
+            threads=self.threads,
+            watchlist=self.watchlist,
         )
         detector.face  # noqa: B018 - load the face model now, not inside the first file's timing
         return detector

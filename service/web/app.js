@@ -21,6 +21,8 @@ let timer = null;
 const colour = (name) => getComputedStyle(document.body).getPropertyValue(`--${name}`).trim(); // from style.css
 const fmt = (score) => (score === null || score === undefined ? "–" : score.toFixed(2));
 const secs = (s) => `${Number(s).toFixed(1)} s`;
+// ", matches Ann (0.97)" for a watchlist match (report identity), else nothing.
+const who = (identity) => (identity ? ` · matches ${identity.person} (${identity.similarity.toFixed(2)})` : "");
 const band = (score) =>
   score === null || score === undefined ? "none" : score >= FAKE_AT ? "fake" : score < REAL_BELOW ? "real" : "uncertain";
 
@@ -66,7 +68,8 @@ function busy(name) {
 
 function clearResult() {
   lastReport = null;
-  for (const id of ["result", "error", "image-box", "timeline-box", "faces-box", "picture-note", "provenance-box"]) {
+  const boxes = ["result", "error", "image-box", "timeline-box", "faces-box", "picture-note", "provenance-box"];
+  for (const id of [...boxes, "alerts-box", "watchlist-box"]) {
     $(id).hidden = true;
   }
   for (const id of ["result", "error", "overlay", "timeline"]) {
@@ -165,7 +168,13 @@ function render(report, file) {
     $(id).textContent = fmt(score);
     $(id).className = band(score);
   }
-  fillList($("reasons"), report.reasons, "No reasons given.");
+  // Impersonation alerts lead the reasons in the report; here they have their own box, shown once.
+  const alerts = (report.alerts || []).map((a) => a.message);
+  fillList($("alerts"), alerts.map((text) => [text, "fake"]));
+  $("alerts-box").hidden = alerts.length === 0;
+  $("alerts").dataset.alerts = String(alerts.length);
+  fillList($("reasons"), report.reasons.filter((r) => !alerts.includes(r)), "No reasons given.");
+  showMatches(report);
   fillList($("warnings"), report.warnings.map((w) => w.message));
   $("warnings-box").hidden = report.warnings.length === 0;
   showProvenance(report);
@@ -179,6 +188,25 @@ function render(report, file) {
     showTimeline(report);
     setState("done");
   }
+}
+
+// Who the faces and voices resemble on the server's watchlist; absent when the server has none.
+function showMatches(report) {
+  const checked = report.watchlist;
+  $("watchlist-box").hidden = !checked;
+  if (!checked) return;
+  const lines = [];
+  report.faces.forEach((f, i) => f.identity && lines.push(`Face ${i + 1}${who(f.identity)}`));
+  for (const t of report.face_tracks) if (t.identity) lines.push(`Track ${t.track_id}${who(t.identity)}`);
+  const voices = new Map(); // person -> [first start, last end, windows]
+  for (const s of report.speech_segments) {
+    if (!s.identity) continue;
+    const span = voices.get(s.identity.person) || [s.start_s, s.end_s, 0];
+    voices.set(s.identity.person, [Math.min(span[0], s.start_s), Math.max(span[1], s.end_s), span[2] + 1]);
+  }
+  for (const [person, [a, b, n]] of voices) lines.push(`Voice matches ${person}: ${n} window(s), ${secs(a)} to ${secs(b)}`);
+  fillList($("matches"), lines, `No match among the ${checked.people} people on the watchlist.`);
+  $("matches").dataset.matches = String(lines.length);
 }
 
 // How far each provenance signal can be believed (TrustLevel in detectors/provenance/types.py).
@@ -278,7 +306,7 @@ function showFaceList(report) {
     }
     const caption = document.createElement("span");
     const where = face.time_s === null ? `face ${i + 1}` : `track ${face.track_id} at ${secs(face.time_s)}`;
-    caption.textContent = `${where}: ${fmt(face.score)}`;
+    caption.textContent = `${where}: ${fmt(face.score)}${who(face.identity)}`;
     li.append(caption);
     return li;
   });
@@ -291,7 +319,7 @@ function showTimeline(report) {
   drawTimeline(report.timeline);
   $("tracks-box").hidden = report.kind !== "video";
   const tracks = report.face_tracks.map((t) => [
-    `Track ${t.track_id}: ${secs(t.start_s)} to ${secs(t.end_s)}, score ${fmt(t.score)}`,
+    `Track ${t.track_id}: ${secs(t.start_s)} to ${secs(t.end_s)}, score ${fmt(t.score)}${who(t.identity)}`,
     band(t.score),
   ]);
   fillList($("tracks"), tracks, "No face was found.");
@@ -300,7 +328,10 @@ function showTimeline(report) {
   $("segments-summary").textContent = scored.length
     ? `${flagged.length} of ${scored.length} speech windows scored ${FAKE_AT} or more.`
     : "No speech was found.";
-  fillList($("segments"), flagged.map((s) => [`${secs(s.start_s)} to ${secs(s.end_s)}: ${fmt(s.score)}`, "fake"]));
+  fillList(
+    $("segments"),
+    flagged.map((s) => [`${secs(s.start_s)} to ${secs(s.end_s)}: ${fmt(s.score)}${who(s.identity)}`, "fake"]),
+  );
 }
 
 // One step per timeline bin (each a second) for the face and the voice score, on a 0-1 axis, with the

@@ -13,9 +13,11 @@ from fakeguard.detectors.intake.sniff import MediaKind
 from fakeguard.detectors.provenance import Indication, Provenance, ProvenanceSignal, TrustLevel
 from fakeguard.detectors.report import (
     SCHEMA_VERSION,
+    Alert,
     Box,
     FaceResult,
     FaceTrack,
+    IdentityMatch,
     ModelInfo,
     Report,
     ReportWarning,
@@ -25,6 +27,7 @@ from fakeguard.detectors.report import (
     TrackPoint,
     Verdict,
     VerdictThresholds,
+    WatchlistCheck,
     json_schema,
 )
 
@@ -62,10 +65,18 @@ def _full_report() -> Report:
         faces=[FaceResult(box=box, score=0.2, detection_confidence=0.99, time_s=0.5, track_id=0)],
         face_tracks=[
             FaceTrack(
-                track_id=0, start_s=0.5, end_s=2.5, score=0.2, points=[TrackPoint(time_s=0.5, box=box, score=0.2)]
+                track_id=0,
+                start_s=0.5,
+                end_s=2.5,
+                score=0.2,
+                points=[TrackPoint(time_s=0.5, box=box, score=0.2)],
+                identity=IdentityMatch("Ann", 0.96, 0.94, "face"),
             )
         ],
-        speech_segments=[SpeechSegment(0.0, 1.0, speech=False), SpeechSegment(1.0, 3.0, speech=True, score=0.95)],
+        speech_segments=[
+            SpeechSegment(0.0, 1.0, speech=False),
+            SpeechSegment(1.0, 3.0, speech=True, score=0.95, identity=IdentityMatch("Ann", 0.85, 0.796, "voice")),
+        ],
         timeline=[TimelineEntry(0.0, 1.0, face_score=0.2), TimelineEntry(1.0, 2.0, face_score=0.2, voice_score=0.95)],
         models=[ModelInfo(name="voice_x.v1", task="voice", version="1", weights_sha256="cd" * 32)],
         timings=[StageTiming("decode", 0.1), StageTiming("classify", 0.2)],
@@ -84,6 +95,19 @@ def _full_report() -> Report:
             checked=["c2pa", "xmp"],
             summary="c2pa.created: trainedAlgorithmicMedia (c2pa_action, signed, untrusted signer) in C2PA manifest",
         ),
+        alerts=[
+            Alert(
+                "impersonation",
+                "impersonation: voice matches Ann, segments 1-3 s likely synthetic (score 0.95, similarity 0.85)",
+                "Ann",
+                "voice",
+                0.85,
+                0.95,
+                start_s=1.0,
+                end_s=3.0,
+            )
+        ],
+        watchlist=WatchlistCheck(people=1, with_face=1, with_voice=1),
         fakeguard_version="0.1.0",
     )
 

@@ -170,6 +170,13 @@ def test_api_key_is_required_and_checked(server, media):
     assert info.value.error_code == 401 and "unauthorized" in str(info.value)
 
 
+def test_watchlist_admin_is_mounted_behind_the_key(server):
+    # The test server has a key but no FAKEGUARD_WATCHLIST: past the gate, the admin app says so.
+    assert httpx.get(f"{server.url}/admin/watchlist", timeout=10).status_code == 401
+    answer = httpx.get(f"{server.url}/admin/watchlist", headers=server.auth, timeout=10)
+    assert answer.status_code == 404 and answer.json()["error"] == "no_watchlist"
+
+
 def test_health_and_metrics_answer_without_a_key(server):
     for path in ("/healthz", "/livez", "/readyz"):
         assert httpx.get(server.url + path, timeout=10).status_code == 200

@@ -114,3 +114,63 @@ def test_a_malformed_import_changes_nothing(tmp_path, photos):
     assert [p["name"] for p in people(db)] == ["Ann"]
     (tmp_path / "text.json").write_text("not json")
     assert run("watchlist", "import", str(tmp_path / "text.json"), "--db", str(db)).exit_code == 1
+
+
+# --------------------------------------------------------------------------- matches in scores (part 2)
+
+
+def test_score_with_a_watchlist_reports_the_match(tmp_path, photos):
+    from model_factory import random_face_weights
+
+    db = tmp_path / "results.sqlite"
+    assert run("watchlist", "add", "Ann", "--photos", str(photos), "--db", str(db)).exit_code == 0
+    weights = random_face_weights(tmp_path / "face")
+    result = run("score", "--json", "--face-model", str(weights), "--watchlist", str(db), str(photos / "front.png"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["faces"][0]["identity"]["person"] == "Ann" and report["watchlist"]["people"] == 1
+    missing = run("score", "--watchlist", str(tmp_path / "typo.sqlite"), str(photos / "front.png"))
+    assert missing.exit_code == 2  # a watchlist that does not exist is a usage error, not an empty list
+
+
+def _report_with_an_alert() -> dict:
+    message = "impersonation: voice matches Ann, segments 2-8 s likely synthetic (score 0.93, similarity 0.85)"
+    identity = {"person": "Ann", "similarity": 0.85, "threshold": 0.796, "kind": "voice"}
+    return {
+        "kind": "audio",
+        "verdict": "fake",
+        "score": 0.9,
+        "reasons": [message, "voice segment 2-8 s likely synthetic (score 0.93)"],
+        "alerts": [{"code": "impersonation", "message": message, "person": "Ann", "kind": "voice"}],
+        "watchlist": {"people": 3, "with_face": 2, "with_voice": 3},
+        "faces": [],
+        "face_tracks": [],
+        "speech_segments": [
+            {"start_s": 0.0, "end_s": 4.0, "speech": True, "score": 0.2, "identity": None},
+            {"start_s": 2.0, "end_s": 6.0, "speech": True, "score": 0.9, "identity": identity},
+            {"start_s": 4.0, "end_s": 8.0, "speech": True, "score": 0.93, "identity": identity},
+        ],
+        "warnings": [],
+        "timings": [{"stage": "decode", "seconds": 0.1}],
+    }
+
+
+def test_the_cli_shows_alerts_first_in_red_and_the_matches():
+    from fakeguard.service.cli.render import identity_cell
+    from fakeguard.service.cli.score_cmd import _human_row
+
+    report = _report_with_an_alert()
+    details = _human_row(report)[-1]
+    assert details.startswith("[bold red]impersonation: voice matches Ann")
+    assert details.count("voice matches Ann, segments") == 1  # not repeated among the reasons
+    assert "watchlist: voice matches Ann in 2 window(s), 2-8 s (0.85)" in details
+    assert identity_cell({**report, "speech_segments": []}) == "watchlist: no match among 3 people"
+    assert identity_cell({**report, "watchlist": None}) == ""
+
+
+def test_the_scan_html_report_marks_alerts_in_the_evidence():
+    from fakeguard.service.scan.html_report import _suspect
+
+    suspect = _suspect(1, {"path": "call.wav", "kind": "audio", "report": _report_with_an_alert()})
+    assert suspect.alerts == (_report_with_an_alert()["alerts"][0]["message"],)
+    assert suspect.reasons == ["voice segment 2-8 s likely synthetic (score 0.93)"]
