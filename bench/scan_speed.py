@@ -6,7 +6,8 @@ Phases (each its own process, run one after another on a quiet machine):
   ``Detector.score`` (no database), torch with ``--loop-threads`` threads; the
   figure is the sum of the per-file times, plus the model load.
 - ``w0``, ``w1``, ``w2``: ``fakeguard scan --workers N`` into a fresh database,
-  wall time of the whole command (start-up, listing, hashing, writing included).
+  wall time of the whole command (start-up, listing, hashing, writing included),
+  and the steady rate between the 10th and 90th percentile of the rows' commit times.
 - ``kill``: ``fakeguard scan --workers 2`` killed with SIGKILL once half the
   files have rows, then run again: how many rows survived, what the rerun skipped
   and scored, and how many files were lost in flight (scored but not stored).
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from scan_media import build
@@ -62,12 +64,15 @@ def loop_baseline(folder: Path, threads: int) -> dict[str, float]:
             errors += 1
         per_file.append(time.perf_counter() - t)
     total = sum(per_file)
+    n = len(per_file)
+    middle = per_file[n // 10 : n * 9 // 10]  # the same files as the scans' 10th-90th percentile of commit times
     return {
-        "files": len(per_file),
+        "files": n,
         "errors": errors,
         "load_s": load_s,
         "sum_s": total,
-        "files_per_s": len(per_file) / total,
+        "files_per_s": n / total,
+        "steady_files_per_s": len(middle) / sum(middle),
     }
 
 
@@ -86,10 +91,31 @@ def timed_scan(folder: Path, workers: int, engine: str = "local") -> dict[str, f
             env={**os.environ, "FAKEGUARD_THREADS": "1"},
         )
         wall = time.perf_counter() - t0
+        steady = _steady_rate(db)
     if out.returncode not in (0, 1):  # 1: some files failed (the broken ones), which is expected
         raise SystemExit(f"scan failed ({out.returncode}): {out.stderr[-2000:]}")
     summary = json.loads(out.stdout)
-    return {"workers": workers, "engine": engine, "wall_s": wall, "files_per_s": summary["seen"] / wall, **summary}
+    return {
+        "workers": workers,
+        "engine": engine,
+        "wall_s": wall,
+        "files_per_s": summary["seen"] / wall,
+        "steady_files_per_s": steady,
+        **summary,
+    }
+
+
+def _steady_rate(db: Path) -> float | None:
+    """Files per second between the 10th and the 90th percentile of the rows' commit times:
+    the engine's rate once every worker is up, without start-up and the last stragglers.
+    (``scanned_at`` has one-second resolution: over a span of a minute, about 2% error.)"""
+    with sqlite3.connect(db) as conn:
+        times = [datetime.fromisoformat(t).timestamp() for (t,) in conn.execute("SELECT scanned_at FROM results")]
+    times.sort()
+    if len(times) < 50:
+        return None
+    lo, hi = times[len(times) // 10], times[len(times) * 9 // 10]
+    return (len(times) * 8 // 10) / (hi - lo) if hi > lo else None
 
 
 def _rows(db: Path) -> int:
