@@ -134,3 +134,19 @@ def test_cli_scan_summary_exit_code_and_export(tree, tmp_path, face_weights):
     result = CliRunner().invoke(cli, ["scan", str(tree), "--db", str(db), "--face-model", str(face_weights[0])])
     assert result.exit_code == 1  # broken.jpg, notes.txt (stored with errors) and skip.tmp (not excluded here)
     assert "skipped 2" in result.stdout
+
+
+def test_cli_scan_writes_every_export_format_and_refuses_unknown_ones(tree, tmp_path, face_weights):
+    db = tmp_path / "x.sqlite"
+    args = ["scan", str(tree), "--db", str(db), "--face-model", str(face_weights[0]), "--include", "*.wav"]
+    targets = [tmp_path / f"out{suffix}" for suffix in (".csv", ".jsonl", ".parquet", ".html")]
+    exports = [flag for target in targets for flag in ("--export", str(target))]
+    result = CliRunner().invoke(cli, [*args, "--workers", "0", *exports, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["exported"] == {str(t): 2 for t in targets}
+    assert all(t.stat().st_size > 0 for t in targets)
+
+    refused = CliRunner().invoke(cli, [*args, "--export", str(tmp_path / "out.xlsx")])
+    assert refused.exit_code == 2 and "out.xlsx" in refused.output and ".parquet" in refused.output
+    refused = CliRunner().invoke(cli, [*args, "--ray-address", "auto"])
+    assert refused.exit_code == 2 and "--engine ray" in refused.output
