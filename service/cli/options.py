@@ -59,7 +59,7 @@ def thread_option(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.IntRange(min=1),
         default=None,
         envvar="FAKEGUARD_THREADS",
-        help="torch CPU threads (default 1; env FAKEGUARD_THREADS).",
+        help="CPU threads of torch, OpenCV and BLAS (default 1; env FAKEGUARD_THREADS).",
     )(wrapper)
 
 
