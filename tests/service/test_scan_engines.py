@@ -199,3 +199,25 @@ def test_the_ray_engine_stores_what_the_local_engine_stores(tree, tmp_path, dete
         assert (again.skipped, again.reused, again.scored) == (len(MEDIA), 1, 0)
     finally:
         ray.shutdown()
+
+
+def test_remote_bytes_travel_to_worker_processes(tmp_path, detector, factory):
+    """A memory:// filesystem exists only in this process: worker processes can score its files
+    only because the scanning process fetches each remote file once and hands them the bytes."""
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    for seed in (6, 7):
+        ok, jpg = cv2.imencode(".jpg", factory.cartoon_face(160, seed=seed)[..., ::-1])
+        fs.pipe(f"/workers/face{seed}.jpg", jpg.tobytes())
+    try:
+        in_process = _scan(["memory://workers"], tmp_path / "a.sqlite", detector, workers=0)
+        in_workers = _scan(["memory://workers"], tmp_path / "b.sqlite", detector, workers=2)
+        assert (in_workers.scored, in_workers.failed, in_workers.internal) == (2, 0, 0)
+        assert in_process.scored == 2
+        key = models_key(detector)
+        a, b = _rows(tmp_path / "a.sqlite", key), _rows(tmp_path / "b.sqlite", key)
+        assert {p: (r["sha256"], r["verdict"], r["error_code"]) for p, r in a.items()} == {
+            p: (r["sha256"], r["verdict"], r["error_code"]) for p, r in b.items()
+        }
+    finally:
+        fs.rm("/workers", recursive=True)
