@@ -48,8 +48,8 @@ from fakeguard.detectors.errors import DecoderCrash, MediaError
 from fakeguard.detectors.intake.source import MediaSource, as_source
 
 from .store import ResultStore, ScanResult
-from .walk import WalkEntry, WalkError, walk
-from .work import DetectorSpec, read_entry, score_entry
+from .walk import Listing, WalkEntry, WalkError, walk
+from .work import DetectorSpec, internal_error, read_entry, score_entry
 
 if TYPE_CHECKING:
     from fakeguard.detectors.api import Detector
@@ -130,6 +130,19 @@ class _Tally:
     failed: int = 0
     internal: int = 0
 
+    def summary(self, listing: Listing, start: float) -> ScanSummary:
+        """The scan's summary: these counts, the listing's size and errors, the time since ``start``."""
+        return ScanSummary(
+            seen=len(listing.files),
+            skipped=self.skipped,
+            reused=self.reused,
+            scored=self.scored,
+            failed=self.failed + len(listing.errors),
+            internal=self.internal,
+            seconds=time.perf_counter() - start,
+            walk_errors=tuple(listing.errors),
+        )
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -168,11 +181,21 @@ class _Recorder:
         self.on_error(error)
         self.advance()
 
+    def reused(self, entry: WalkEntry, sha256: str) -> None:
+        """Known content under this path: the path is remembered, nothing is scored."""
+        self.store.remember_file(entry.key, entry.size, entry.mtime_ns, sha256)
+        self.tally.reused += 1
+        self.advance()
+
     def internal(self, entry: WalkEntry, exc: BaseException) -> None:
-        """A bug: logged, not stored, so the next scan retries the file."""
+        """A bug in this process: logged, then reported as :meth:`internal_error`."""
         log.error("internal error while scanning %s", entry.key, exc_info=exc)
+        self.internal_error(internal_error(entry.key, exc))
+
+    def internal_error(self, error: dict[str, Any]) -> None:
+        """A bug (here or in a Ray actor): reported, not stored, so the next scan retries the file."""
         self.tally.internal += 1
-        self.on_error({"file": entry.key, "error": "internal", "type": type(exc).__name__, "reason": str(exc)})
+        self.on_error(error)
         self.advance()
 
 
@@ -188,9 +211,7 @@ def _jobs(entries: Sequence[WalkEntry], store: ResultStore, key: str, rec: _Reco
             src = read_entry(entry)
             sha = src.sha256()
             if store.has_result(sha, key):
-                store.remember_file(entry.key, entry.size, entry.mtime_ns, sha)
-                rec.tally.reused += 1
-                rec.advance()
+                rec.reused(entry, sha)
                 continue
         except MediaError as exc:  # vanished or unreadable between the walk and the hash
             rec.unreadable(exc.to_dict())
@@ -389,13 +410,4 @@ def scan(
             _score_in_process(detector, jobs, rec)
         else:
             _score_in_workers(DetectorSpec.from_detector(detector), workers, jobs, rec)
-    return ScanSummary(
-        seen=len(listing.files),
-        skipped=tally.skipped,
-        reused=tally.reused,
-        scored=tally.scored,
-        failed=tally.failed + len(listing.errors),
-        internal=tally.internal,
-        seconds=time.perf_counter() - start,
-        walk_errors=tuple(listing.errors),
-    )
+    return tally.summary(listing, start)

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 from fakeguard.detectors.errors import MediaError
 
-from .local import ScanSummary, _progress, models_key
+from .local import ScanSummary, _progress, _Recorder, _Tally, models_key
 from .store import ResultStore, ScanResult
 from .walk import WalkEntry, walk
-from .work import DetectorSpec, read_entry, score_entry
+from .work import DetectorSpec, internal_error, read_entry, score_entry
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,7 +98,7 @@ class _Scorer:
         try:
             result = score_entry(self.detector, entry, src)
         except Exception as exc:  # a bug: reported, not stored, so the next scan retries it
-            error = {"file": entry.key, "error": "internal", "type": type(exc).__name__, "reason": str(exc)}
+            error = internal_error(entry.key, exc)
             return {"status": "internal", "sha256": sha, "report_json": None, "error_json": json.dumps(error)}
         return {
             "status": "scored",
@@ -155,8 +155,7 @@ def scan_with_ray(
     for err in listing.errors:
         report_error(err.to_dict())
     todo = [e for e in listing.files if store.unchanged_sha256(e.key, e.size, e.mtime_ns, key) is None]
-    skipped = len(listing.files) - len(todo)
-    reused = scored = failed = internal = 0
+    tally = _Tally(skipped=len(listing.files) - len(todo))
 
     if not ray.is_initialized():
         ray.init(address=address or os.environ.get("RAY_ADDRESS"), log_to_driver=False, include_dashboard=False)
@@ -165,7 +164,8 @@ def scan_with_ray(
     known = frozenset(store.known_sha256(key))
 
     with _progress(console) as progress:
-        task = progress.add_task("scanning (ray)", total=len(listing.files), completed=skipped)
+        task = progress.add_task("scanning (ray)", total=len(listing.files), completed=tally.skipped)
+        rec = _Recorder(store, key, tally, report_error, lambda: progress.advance(task))
         if todo:
             ds = ray.data.from_items([_entry_row(e) for e in todo], override_num_blocks=max(1, len(todo) // batch_size))
             ds = ds.map_batches(
@@ -181,29 +181,12 @@ def scan_with_ray(
                     entry = _row_entry(row)
                     error = json.loads(row["error_json"]) if row["error_json"] else None
                     if row["status"] == "reused":
-                        store.remember_file(entry.key, entry.size, entry.mtime_ns, row["sha256"])
-                        reused += 1
+                        rec.reused(entry, row["sha256"])
                     elif row["status"] == "scored":
                         report = json.loads(row["report_json"]) if row["report_json"] else None
-                        store.record(
-                            ScanResult(entry.key, row["sha256"], entry.size, entry.mtime_ns, report, error), key
-                        )
-                        scored += 1
-                        if error is not None:
-                            failed += 1
-                            report_error(error)
-                    else:  # unreadable (not stored: it may come back) or internal (a bug: retried next scan)
-                        failed += row["status"] == "unreadable"
-                        internal += row["status"] == "internal"
-                        report_error(error or {"file": entry.key, "error": row["status"], "reason": "unknown"})
-                    progress.advance(task)
-    return ScanSummary(
-        seen=len(listing.files),
-        skipped=skipped,
-        reused=reused,
-        scored=scored,
-        failed=failed + len(listing.errors),
-        internal=internal,
-        seconds=time.perf_counter() - start,
-        walk_errors=tuple(listing.errors),
-    )
+                        rec.result(ScanResult(entry.key, row["sha256"], entry.size, entry.mtime_ns, report, error))
+                    elif row["status"] == "unreadable":  # not stored: it may come back
+                        rec.unreadable(error or {"file": entry.key, "error": "unreadable", "reason": "unknown"})
+                    else:  # a bug in the actor: not stored, retried next scan
+                        rec.internal_error(error or {"file": entry.key, "error": "internal", "reason": "unknown"})
+    return tally.summary(listing, start)

@@ -11,7 +11,7 @@ same detector, and therefore the same models key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fakeguard.detectors.errors import MediaError, MediaNotFound
 from fakeguard.detectors.intake.limits import IntakeLimits
@@ -104,6 +104,11 @@ def read_entry(entry: WalkEntry) -> MediaSource:
     except Exception as exc:  # backends raise their own types (FileNotFoundError, ClientError...)
         raise MediaNotFound(url, f"cannot be read: {type(exc).__name__}: {exc}") from exc
     return as_source(data, name=url)
+
+
+def internal_error(key: str, exc: BaseException) -> dict[str, Any]:
+    """A bug met while scanning ``key``, in the shape of :meth:`MediaError.to_dict` (code ``internal``)."""
+    return {"file": key, "error": "internal", "type": type(exc).__name__, "reason": str(exc)}
 
 
 def score_entry(detector: Detector, entry: WalkEntry, src: MediaSource | None = None) -> ScanResult:
